@@ -288,6 +288,12 @@ struct rvm_hpm_ids {
 	bool gscv;
 };
 void rvm_hpm_count_slow(struct rvm *m, unsigned event, const struct rvm_hpm_ids *ids);
+/* Register access for iocountovf .. iohpmevt31 (0x058-0x257); regs.c has
+ * already checked size and alignment.  Caller holds m->lock. */
+int rvm_hpm_mmio_read(struct rvm *m, uint32_t off, unsigned size, uint64_t *val);
+int rvm_hpm_mmio_write(struct rvm *m, uint32_t off, unsigned size, uint64_t val);
+/* Advance iohpmcycles (called by rvm_advance). */
+void rvm_hpm_tick(struct rvm *m, uint64_t cycles);
 static inline void rvm_hpm_count(struct rvm *m, unsigned event, const struct rvm_hpm_ids *ids)
 {
 	if (RVM_UNLIKELY(m->hpm_active))
