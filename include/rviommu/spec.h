@@ -543,6 +543,15 @@ enum rvi_prgr_code {
 	RVI_PRGR_RESPONSE_FAILURE = 0xf,
 };
 
+/* [PCIe] Message Codes of the ATS/PRI messages; a fault record for a PCIe
+ * message (TTYP 9) carries the code in iotval (§4.2). */
+enum rvi_pcie_msg_code {
+	RVI_PCIE_MSG_ATS_INVAL_REQ = 0x01,
+	RVI_PCIE_MSG_ATS_INVAL_CPL = 0x02,
+	RVI_PCIE_MSG_PAGE_REQ = 0x04,
+	RVI_PCIE_MSG_PRG_RESP = 0x05,
+};
+
 /* ------------------------------------------------------------------------ */
 /* §4.2 Fault/event queue record (32 bytes)                                  */
 /* ------------------------------------------------------------------------ */
