@@ -232,6 +232,16 @@ static void ident_of(const struct rvm *m, struct snap_ident *id)
 	id->mcid_bits = m->cfg.mcid_bits;
 }
 
+static bool ident_equal(const struct snap_ident *a, const struct snap_ident *b)
+{
+	/* Field by field: padding bytes are not part of the identity. */
+	return a->caps == b->caps && a->fctl_writable == b->fctl_writable &&
+	       a->ddt_modes == b->ddt_modes && a->cq_lg2 == b->cq_lg2 && a->fq_lg2 == b->fq_lg2 &&
+	       a->pq_lg2 == b->pq_lg2 && a->hpm_counters == b->hpm_counters &&
+	       a->hpm_counter_bits == b->hpm_counter_bits && a->icvec_bits == b->icvec_bits &&
+	       a->rcid_bits == b->rcid_bits && a->mcid_bits == b->mcid_bits;
+}
+
 static void state_of(const struct rvm *m, struct snap_state *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -334,7 +344,7 @@ int rvm_restore(struct rvm *m, const void *buf, size_t len)
 	if (le32(b + 12) != len || le32(b + SNAP_CRC_OFFSET) != blob_crc(b, len))
 		return RVM_ECORRUPT;
 
-	struct snap_state s;
+	struct snap_state s = {0};
 	struct cursor c = {.in = b, .len = len, .pos = SNAP_HEADER_SIZE};
 	snap_fields(&c, &s);
 	if (c.bad)
@@ -342,7 +352,7 @@ int rvm_restore(struct rvm *m, const void *buf, size_t len)
 
 	struct snap_ident mine;
 	ident_of(m, &mine);
-	if (memcmp(&mine, &s.id, sizeof(mine)) != 0)
+	if (!ident_equal(&mine, &s.id))
 		return RVM_EINVAL;
 	if (s.n_pending > m->cfg.ats_inval_max)
 		return RVM_EINVAL;
