@@ -20,6 +20,7 @@
  *     the encoding holds, which is allowed (a smaller size is never wrong).
  */
 #include "model/model_internal.h"
+#include "model/translate.h"
 
 /* §5.26: with S=1 the lowest clear PPN bit, at position X, gives a size of
  * 2^(X+1) pages and PPN bits X-1..0 are all ones (…0111 = 64 KiB). */
@@ -58,9 +59,8 @@ void rvm_dbg_run(struct rvm *m)
 	rq.iova = m->tr_req_iova & RVI_TR_REQ_IOVA_VPN;
 	rq.len = 1;
 
-	/* TODO(translate.h): rvm_translate_dbg() once it lands, so that an
-	 * MRIF-mode MSI PTE gives 260 (§2.3). */
-	int cause = rvm_translate_locked(m, &rq, &rs);
+	/* The debug variant: an MRIF-mode MSI PTE is cause 260 (§2.3). */
+	int cause = rvm_translate_dbg(m, &rq, &rs);
 	if (cause) {
 		m->tr_response = RVI_TR_RESPONSE_FAULT;
 	} else {

@@ -67,7 +67,8 @@ static void recompute_active(struct rvm *m)
 		if (RVI_FIELD_GET(RVI_IOHPMEVT_EVENTID, m->iohpmevt[x]) &&
 		    !(m->iocountinh & (UINT32_C(1) << x)))
 			active |= UINT32_C(1) << x;
-	m->hpm_active = active;
+	/* translate.c reads hpm_active without the lock to pick its path. */
+	__atomic_store_n(&m->hpm_active, active, __ATOMIC_RELAXED);
 }
 
 static uint32_t iocountovf(const struct rvm *m)
