@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * rviommu/driver.h - the portable RISC-V IOMMU driver core.
+ *
+ * The core programs an IOMMU only through its MMIO registers and in-memory
+ * structures, as on silicon.  Everything it needs from the operating system
+ * comes through struct rvd_os_ops: zeroed, naturally aligned, physically
+ * contiguous pages (and their kernel virtual addresses), 32/64-bit MMIO
+ * accessors, barriers, one lock, a monotonic clock with a delay, and logging.
+ * The core never calls malloc or any other libc allocator; its own objects
+ * (the IOMMU, domains, ID bitmaps) live in pages from the host too.
+ *
+ * The operations follow Linux iommu_ops / iommu_domain_ops in name and
+ * meaning: rvd_domain_alloc_paging, rvd_attach_dev, rvd_map_pages,
+ * rvd_unmap_pages + rvd_iotlb_sync with a gather, rvd_flush_iotlb_all,
+ * rvd_iova_to_phys, rvd_get_resv_regions, rvd_page_response.
+ *
+ * Spec: RISC-V IOMMU 1.0 (+ NLINV, ARINV), chapter "Software guidelines".
+ *
+ * Errors are negative errno values with their Linux meanings:
+ *   -EINVAL     an argument is malformed, or the domain and device are
+ *               incompatible (a soft failure: callers may retry another
+ *               domain; the core does not log it)
+ *   -ENOMEM     the host's page allocator failed
+ *   -ENOSPC     an ID space (PSCID, GSCID) is exhausted
+ *   -ENODEV     the IOMMU lacks a capability the request needs
+ *   -EEXIST     map found an existing mapping in the range
+ *   -ETIMEDOUT  the IOMMU did not complete a command in time
+ *   -EIO        the IOMMU reported a command error (cmd_ill, cqmf, cmd_to)
+ *   -ERANGE     an IOVA or physical address is outside the domain/format
+ *   -EOVERFLOW  iova + size wraps
+ *   -EBUSY      the object is in use (e.g. freeing an attached domain)
+ *
+ * Threads: every entry point takes the host lock around its use of the
+ * command queue; map/unmap on one domain must be serialised by the caller
+ * for overlapping ranges (as Linux requires).
+ */
+#ifndef RVIOMMU_DRIVER_H
+#define RVIOMMU_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rvd_iommu;
+struct rvd_domain;
+
+/* ------------------------------------------------------------------------ */
+/* What the host supplies                                                    */
+/* ------------------------------------------------------------------------ */
+
+enum rvd_log_level { RVD_LOG_ERR = 0, RVD_LOG_WARN = 1, RVD_LOG_INFO = 2, RVD_LOG_DEBUG = 3 };
+
+struct rvd_os_ops {
+	/* 2^order zeroed pages, physically contiguous and naturally aligned
+	 * to their size.  Return 0 and the physical address, or -ENOMEM. */
+	int (*alloc_pages)(void *ctx, unsigned order, uint64_t *phys);
+	void (*free_pages)(void *ctx, uint64_t phys, unsigned order);
+	/* Virtual address of a page returned by alloc_pages (any offset). */
+	void *(*phys_to_virt)(void *ctx, uint64_t phys);
+
+	/* Register accessors; off is the offset in the IOMMU's 4 KiB block. */
+	uint32_t (*read32)(void *ctx, uint32_t off);
+	uint64_t (*read64)(void *ctx, uint32_t off);
+	void (*write32)(void *ctx, uint32_t off, uint32_t val);
+	void (*write64)(void *ctx, uint32_t off, uint64_t val);
+
+	/* Barriers.  wmb orders the core's normal-memory stores before later
+	 * stores and MMIO writes (Linux dma_wmb + the MMIO ordering of
+	 * writel); mb is a full fence (RISC-V "fence iorw,iorw"); rmb orders
+	 * an MMIO read before later normal-memory loads. */
+	void (*mb)(void *ctx);
+	void (*wmb)(void *ctx);
+	void (*rmb)(void *ctx);
+
+	/* One lock per IOMMU instance (the core nests nothing inside it). */
+	void (*lock)(void *ctx);
+	void (*unlock)(void *ctx);
+
+	/* Monotonic nanoseconds and a busy or sleeping wait. */
+	uint64_t (*now_ns)(void *ctx);
+	void (*delay_ns)(void *ctx, uint64_t ns);
+
+	/* Logging; may be NULL. */
+	void (*log)(void *ctx, enum rvd_log_level lvl, const char *msg);
+};
+
+/* Which stage backs paging (DMA) domains. */
+enum rvd_stage_policy {
+	RVD_STAGE_AUTO = 0, /* second stage when the IOMMU has one, else first */
+	RVD_STAGE_FIRST = 1,
+	RVD_STAGE_SECOND = 2,
+};
+
+/* A decoded fault record (§4.2), delivered to fault_cb. */
+struct rvd_fault {
+	uint16_t cause; /* enum rvi_cause */
+	uint8_t ttyp;   /* enum rvi_ttyp */
+	bool pv, priv;
+	uint32_t pid;
+	uint32_t device_id;
+	uint64_t iotval, iotval2;
+};
+
+/* A decoded page request (§4.3), delivered to prq_cb. */
+struct rvd_page_request {
+	uint32_t device_id;
+	bool pv, priv, exec;
+	uint32_t pid;
+	bool r, w, last;
+	uint16_t prg_index;
+	uint64_t addr;
+};
+
+struct rvd_config {
+	uint32_t device_id_bits;        /* widest device_id the platform uses (e.g. 16 for PCI) */
+	uint8_t cq_lg2, fq_lg2, pq_lg2; /* wanted queue sizes (log2 entries); 0 = 10 */
+	bool use_wsi;                   /* wired interrupts (needs IGS WSI or BOTH) */
+	uint8_t msi_vectors;            /* entries of msi_addr/msi_data to program */
+	uint64_t msi_addr[16];
+	uint32_t msi_data[16];
+	enum rvd_stage_policy stage;
+	uint32_t inval_threshold; /* per-page IOTINVALs before a PSCID/GSCID flush; 0 = 64 */
+	uint64_t timeout_ns;      /* command completion timeout; 0 = 100 ms */
+	void (*fault_cb)(void *ctx, const struct rvd_fault *f);
+	/* Return an enum rvi_prgr_code; rvd_page_response() may be called
+	 * later instead when it returns -1. */
+	int (*prq_cb)(void *ctx, const struct rvd_page_request *pr);
+};
+
+/* ------------------------------------------------------------------------ */
+/* IOMMU lifecycle                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Probe and initialise per the spec's software guidelines: check version,
+ * set fctl.BE to the host's byte order, choose WSI or MSI, discover the
+ * WARL queue sizes and DDT modes, program icvec and msi_cfg_tbl, enable
+ * CQ, FQ (and PQ with ATS), install an empty DDT of the depth device_id_bits
+ * needs, then invalidate all and fence.  Devices are blocked until attached.
+ * Return: the instance, or NULL with *err set to
+ *   -ENODEV (version, byte order, WSI/MSI or no usable DDT mode / stage),
+ *   -ENOMEM, -ETIMEDOUT (a busy or on bit never settled), -EINVAL (cfg). */
+struct rvd_iommu *rvd_probe(const struct rvd_os_ops *ops, void *ctx, const struct rvd_config *cfg,
+                            int *err);
+/* Turn the IOMMU Off, disable the queues and free everything. */
+void rvd_remove(struct rvd_iommu *iommu);
+
+uint64_t rvd_capabilities(const struct rvd_iommu *iommu);
+
+/* Process the fault and page-request queues (an interrupt handler).
+ * Return: number of records delivered. */
+int rvd_handle_irq(struct rvd_iommu *iommu);
+
+/* ------------------------------------------------------------------------ */
+/* Domains                                                                   */
+/* ------------------------------------------------------------------------ */
+
+enum rvd_domain_type {
+	RVD_DOMAIN_BLOCKED = 1,
+	RVD_DOMAIN_IDENTITY = 2,
+	RVD_DOMAIN_PAGING = 3,
+};
+
+/* Mapping permissions (Linux IOMMU_READ/WRITE/...). */
+#define RVD_PROT_READ 0x1u
+#define RVD_PROT_WRITE 0x2u
+#define RVD_PROT_EXEC 0x4u /* absent means no-exec */
+
+/* A paging domain, with its stage chosen by the policy knob.
+ * Return: NULL with *err = -ENOMEM, -ENOSPC (no PSCID/GSCID), -ENODEV. */
+struct rvd_domain *rvd_domain_alloc_paging(struct rvd_iommu *iommu, int *err);
+/* Same, with an explicit stage (RVD_STAGE_FIRST or _SECOND). */
+struct rvd_domain *rvd_domain_alloc_paging_stage(struct rvd_iommu *iommu,
+                                                 enum rvd_stage_policy stage, int *err);
+/* The static blocking and identity domains of this IOMMU. */
+struct rvd_domain *rvd_blocked_domain(struct rvd_iommu *iommu);
+struct rvd_domain *rvd_identity_domain(struct rvd_iommu *iommu);
+/* Free a paging domain (its tables and ID).  Return: 0, -EBUSY (attached). */
+int rvd_domain_free(struct rvd_domain *dom);
+enum rvd_domain_type rvd_domain_type(const struct rvd_domain *dom);
+/* 1 first stage, 2 second stage, 0 for blocking/identity. */
+int rvd_domain_stage(const struct rvd_domain *dom);
+/* Bitmap of page sizes the domain maps (bit n = 2^n bytes). */
+uint64_t rvd_domain_pgsize_bitmap(const struct rvd_domain *dom);
+
+/* Point device_id at dom, updating its device context in the spec's order.
+ * Return: 0, -EINVAL (device_id too wide for the DDT, or incompatible
+ * domain), -ENOMEM, -ETIMEDOUT / -EIO (invalidation failed). */
+int rvd_attach_dev(struct rvd_domain *dom, uint32_t device_id);
+
+/* ------------------------------------------------------------------------ */
+/* Mapping                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Collected unmap work: the IOVA range to invalidate and the table pages
+ * to free once the invalidation has completed. */
+#define RVD_GATHER_FREE_MAX 64
+struct rvd_gather {
+	uint64_t start, last; /* inclusive IOVA range; start > last: empty */
+	uint64_t pgsize;      /* smallest leaf size seen (precise per-page inval) */
+	bool tables_freed;    /* non-leaf entries were cleared: needs NL / wider flush */
+	unsigned nfree;
+	struct {
+		uint64_t phys;
+		uint8_t order;
+	} freelist[RVD_GATHER_FREE_MAX];
+};
+void rvd_gather_init(struct rvd_gather *g);
+
+/* Map pgcount pages of pgsize at iova to paddr.  Larger pages (2 MiB,
+ * 1 GiB, 512 GiB, and Svnapot 64 KiB) are used when alignment allows.
+ * Never overwrites an existing mapping.  *mapped receives the bytes mapped,
+ * also on failure (partial progress; the caller unmaps them).
+ * Return: 0, -EEXIST, -ENOMEM, -EINVAL (unaligned or pgsize not supported),
+ * -ERANGE, -EOVERFLOW. */
+int rvd_map_pages(struct rvd_domain *dom, uint64_t iova, uint64_t paddr, uint64_t pgsize,
+                  uint64_t pgcount, unsigned prot, size_t *mapped);
+/* Unmap; returns the bytes unmapped (stops at a hole or at a leaf larger
+ * than the range, as Linux does).  The invalidation happens in
+ * rvd_iotlb_sync(gather). */
+size_t rvd_unmap_pages(struct rvd_domain *dom, uint64_t iova, uint64_t pgsize, uint64_t pgcount,
+                       struct rvd_gather *gather);
+/* Invalidate what the gather collected, fence, then free its pages.
+ * Return: 0, -ETIMEDOUT, -EIO (pages are then leaked, not reused). */
+int rvd_iotlb_sync(struct rvd_domain *dom, struct rvd_gather *gather);
+/* Invalidate all translations of the domain.  Return: 0, -ETIMEDOUT, -EIO. */
+int rvd_flush_iotlb_all(struct rvd_domain *dom);
+/* Atomically replace the live leaf mapping iova (one aligned 64-bit store),
+ * then invalidate it.  Return: 0, -ENOENT (no leaf), -EINVAL (size or
+ * alignment differs from the leaf), -ETIMEDOUT, -EIO. */
+int rvd_replace_page(struct rvd_domain *dom, uint64_t iova, uint64_t paddr, unsigned prot);
+/* Physical address iova maps to, or 0 when unmapped. */
+uint64_t rvd_iova_to_phys(struct rvd_domain *dom, uint64_t iova);
+
+/* ------------------------------------------------------------------------ */
+/* Reserved regions and page responses                                       */
+/* ------------------------------------------------------------------------ */
+
+enum rvd_resv_type {
+	RVD_RESV_MSI = 1,    /* hardware MSI window (Linux IOMMU_RESV_MSI) */
+	RVD_RESV_SW_MSI = 2, /* software-mapped MSI aperture */
+};
+struct rvd_resv_region {
+	uint64_t start, length;
+	enum rvd_resv_type type;
+};
+/* Fill up to max regions for device_id.  Return: the number of regions. */
+int rvd_get_resv_regions(struct rvd_iommu *iommu, uint32_t device_id, struct rvd_resv_region *out,
+                         int max);
+
+/* Send ATS.PRGR for a page request.  Return: 0, -ENODEV (no ATS),
+ * -EINVAL (code), -ETIMEDOUT, -EIO. */
+int rvd_page_response(struct rvd_iommu *iommu, const struct rvd_page_request *pr, int code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RVIOMMU_DRIVER_H */

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * driver/ddt.c - the device directory and the one device-context writer.
+ *
+ * Spec: RISC-V IOMMU 1.0 §3.1 (DDT walk, DDI split, base and extended DC
+ * formats), §2.0 (the IOMMU may read DC words in any order, and caches a
+ * valid DC until IODIR.INVAL_DDT), §9.2 (update rules and the table of
+ * required invalidations).
+ *
+ * rvd_write_dc() order, for a DC that is valid now:
+ *   1. store tc with V=0 (one 64-bit store);
+ *   2. wmb; IODIR.INVAL_DDT DV=1 DID, the IOTINVALs the OLD context needs
+ *      (§9.2 table), IOFENCE.C, wait;
+ *   3. store the other words of the new context;
+ *   4. wmb; store tc (V set last, one 64-bit store);
+ *   5. wmb; IODIR.INVAL_DDT DV=1 DID, IOFENCE.C, wait.
+ * V 0->1 needs no invalidation in principle (invalid DCs are never cached),
+ * but step 5 is kept for emulated IOMMUs that ask for it.
+ *
+ * Invariants
+ *   1. Non-leaf DDT levels are allocated on first use and published after
+ *      a wmb (zeroes before pointer); they are freed only by rvd_ddt_free().
+ *   2. Only rvd_write_dc() stores to a leaf device context.
+ *   3. A DC is never observable with V=1 and a mix of old and new words.
+ */
+#include <string.h>
+
+#include "driver/drv_internal.h"
+
+static void *va(struct rvd_iommu *m, uint64_t pa)
+{
+	return m->host.ops->phys_to_virt(m->host.ctx, pa);
+}
+
+static unsigned dc_dwords(const struct rvd_iommu *m)
+{
+	return m->dc_ext ? RVI_DC_DWORDS_EXT : RVI_DC_DWORDS_BASE;
+}
+
+uint64_t *rvd_ddt_dc(struct rvd_iommu *m, uint32_t did, bool alloc, int *err)
+{
+	if (did >> rvi_ddt_device_id_bits(m->ddt_levels, m->dc_ext)) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	uint64_t *t = va(m, m->ddt_root);
+	for (unsigned i = m->ddt_levels - 1; i > 0; i--) {
+		uint64_t *p = &t[rvi_ddi(did, i, m->dc_ext)];
+		uint64_t e = rvd_ld64(p);
+		if (!(e & RVI_NL_V)) {
+			uint64_t phys;
+			void *v;
+			if (!alloc) {
+				*err = -ENOENT;
+				return NULL;
+			}
+			int rc = rvd_host_alloc(&m->host, 0, &phys, &v);
+			if (rc) {
+				*err = rc;
+				return NULL;
+			}
+			e = RVI_NL_V | RVI_FIELD_PREP(RVI_NL_PPN, phys >> RVI_PAGE_SHIFT);
+			/* Invariant 1: the zeroed page before the pointer. */
+			m->host.ops->wmb(m->host.ctx);
+			rvd_st64(p, e);
+		}
+		t = va(m, RVI_FIELD_GET(RVI_NL_PPN, e) << RVI_PAGE_SHIFT);
+	}
+	return t + (size_t)rvi_ddi(did, 0, m->dc_ext) * dc_dwords(m);
+}
+
+/* §9.2: the invalidations a valid DC 'old' needs once it stops being used. */
+static void add_old_dc_invals(struct rvd_iommu *m, struct rvd_batch *b, const uint64_t *old)
+{
+	struct rvd_cmd c;
+	memset(&c, 0, sizeof(c));
+	if (RVI_FIELD_GET(RVI_IOHGATP_MODE, old[RVI_DC_IOHGATP]) != RVI_IOHGATP_BARE) {
+		uint32_t gscid = (uint32_t)RVI_FIELD_GET(RVI_IOHGATP_GSCID, old[RVI_DC_IOHGATP]);
+		c.op = RVD_CMD_IOTINVAL_VMA; /* GV=1 AV=0 PSCV=0: the VM's first stage */
+		c.inval.gv = true;
+		c.inval.gscid = gscid;
+		rvd_batch_add(m, b, &c);
+		c.op = RVD_CMD_IOTINVAL_GVMA; /* GV=1 AV=0: its G-stage and MSI PT */
+		rvd_batch_add(m, b, &c);
+	} else if (old[RVI_DC_TC] & RVI_DC_TC_PDTV) {
+		c.op = RVD_CMD_IOTINVAL_VMA; /* all host address spaces */
+		rvd_batch_add(m, b, &c);
+	} else if (RVI_FIELD_GET(RVI_FSC_MODE, old[RVI_DC_FSC]) != RVI_IOSATP_BARE) {
+		c.op = RVD_CMD_IOTINVAL_VMA;
+		c.inval.pscv = true;
+		c.inval.pscid = (uint32_t)RVI_FIELD_GET(RVI_DC_TA_PSCID, old[RVI_DC_TA]);
+		rvd_batch_add(m, b, &c);
+	}
+}
+
+static void add_iodir(struct rvd_iommu *m, struct rvd_batch *b, uint32_t did)
+{
+	struct rvd_cmd c;
+	memset(&c, 0, sizeof(c));
+	c.op = RVD_CMD_IODIR_INVAL_DDT;
+	c.iodir.dv = true;
+	c.iodir.did = did;
+	rvd_batch_add(m, b, &c);
+}
+
+int rvd_write_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc[8])
+{
+	int rc = 0;
+	uint64_t old[RVI_DC_DWORDS_EXT];
+	struct rvd_batch b;
+	uint64_t *p = rvd_ddt_dc(m, did, true, &rc);
+	if (!p)
+		return rc;
+	unsigned n = dc_dwords(m);
+	for (unsigned i = 0; i < n; i++)
+		old[i] = rvd_ld64(&p[i]);
+
+	if (old[RVI_DC_TC] & RVI_DC_TC_V) {
+		/* 1. The device loses its context: V=0 with one store. */
+		rvd_st64(&p[RVI_DC_TC], old[RVI_DC_TC] & ~RVI_DC_TC_V);
+		/* 2. The V=0 store is globally visible before the IODIR that
+		 * tells the IOMMU to drop its cached copy (§9.2: invalidate
+		 * after the store is visible). */
+		m->host.ops->wmb(m->host.ctx);
+		rvd_batch_init(&b);
+		add_iodir(m, &b, did);
+		add_old_dc_invals(m, &b, old);
+		rc = rvd_batch_submit(m, &b, false, false);
+		if (rc)
+			return rc; /* the device stays blocked (V=0) */
+	}
+	/* 3. The body of the new context, V still clear. */
+	for (unsigned i = 1; i < n; i++)
+		rvd_st64(&p[i], dc[i]);
+	/* 4. Every body word is visible before V=1 makes the IOMMU read them
+	 * (it may read them in any order, §2.0). */
+	m->host.ops->wmb(m->host.ctx);
+	rvd_st64(&p[RVI_DC_TC], dc[RVI_DC_TC]);
+	/* 5. The new tc is visible before the IODIR that follows it. */
+	m->host.ops->wmb(m->host.ctx);
+	rvd_batch_init(&b);
+	add_iodir(m, &b, did);
+	return rvd_batch_submit(m, &b, false, false);
+}
+
+static void free_level(struct rvd_iommu *m, uint64_t phys, unsigned level)
+{
+	if (level > 0) {
+		uint64_t *t = va(m, phys);
+		for (unsigned i = 0; i < RVI_PAGE_SIZE / 8; i++) {
+			uint64_t e = rvd_ld64(&t[i]);
+			if (e & RVI_NL_V)
+				free_level(m, RVI_FIELD_GET(RVI_NL_PPN, e) << RVI_PAGE_SHIFT,
+				           level - 1);
+		}
+	}
+	rvd_host_free(&m->host, phys, 0);
+}
+
+void rvd_ddt_free(struct rvd_iommu *m)
+{
+	free_level(m, m->ddt_root, m->ddt_levels ? m->ddt_levels - 1 : 0);
+	m->ddt_root = 0;
+}

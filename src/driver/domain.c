@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * driver/domain.c - domains (blocking, identity, first- and second-stage
+ * paging), attach, and the map/unmap/sync operations with their
+ * invalidations.
+ *
+ * Spec: RISC-V IOMMU 1.0 §3.1.3 (DC fields: iosatp + PSCID for the first
+ * stage, iohgatp + GSCID for the second), §4.1.1 (IOTINVAL.VMA/GVMA, NLINV
+ * NL, ARINV S), §4.1.2 (IOFENCE.C PR/PW for memory reclaim), §9.2.
+ *
+ * Invalidation after unmap (rvd_iotlb_sync):
+ *   - tables freed and no caps.NL          -> PSCID/GSCID-wide flush;
+ *   - caps.S (ARINV)                        -> the range as aligned NAPOT
+ *     blocks, one command each (NL=1 when tables were freed);
+ *   - else up to cfg.inval_threshold leaves -> one AV=1 command per leaf
+ *     (NL=1 when tables were freed); more    -> PSCID/GSCID-wide flush;
+ *   then one IOFENCE.C with PR=PW=1, and only then the freed table pages
+ *   go back to the host.
+ * First stage: IOTINVAL.VMA GV=0 PSCV=1 PSCID.  Second stage:
+ * IOTINVAL.GVMA GV=1 GSCID (which also drops combined GVA->SPA entries).
+ *
+ * Invariants
+ *   1. A PSCID/GSCID belongs to one live paging domain; it is flushed before
+ *      it is released.
+ *   2. iommu->attach[] lists every device whose DC points at a domain, and
+ *      dom->nattached counts its entries.
+ *   3. Table pages removed by unmap are freed only after the IOFENCE.C of
+ *      the sync that invalidated them completed.
+ */
+#include <string.h>
+
+#include "driver/drv_internal.h"
+
+static void lock(struct rvd_iommu *m)
+{
+	m->host.ops->lock(m->host.ctx);
+}
+static void unlock(struct rvd_iommu *m)
+{
+	m->host.ops->unlock(m->host.ctx);
+}
+
+/* ------------------------------------------------------------------------ */
+/* IDs                                                                       */
+/* ------------------------------------------------------------------------ */
+
+static uint32_t id_alloc(uint64_t *map, unsigned limit_bits)
+{
+	uint32_t max = RVD_ID_BITMAP_BITS;
+	if (limit_bits < 32 && (UINT32_C(1) << limit_bits) < max)
+		max = UINT32_C(1) << limit_bits;
+	for (uint32_t w = 0; w < max / 64; w++) {
+		if (map[w] == ~UINT64_C(0))
+			continue;
+		unsigned b = (unsigned)__builtin_ctzll(~map[w]);
+		map[w] |= UINT64_C(1) << b;
+		return w * 64 + b;
+	}
+	return 0; /* 0 is reserved, so it means "none" */
+}
+
+static void id_free(uint64_t *map, uint32_t id)
+{
+	map[id / 64] &= ~(UINT64_C(1) << (id % 64));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Domain lifecycle                                                          */
+/* ------------------------------------------------------------------------ */
+
+struct rvd_domain *rvd_domain_alloc_paging_stage(struct rvd_iommu *m, enum rvd_stage_policy stage,
+                                                 int *err)
+{
+	int rc = 0;
+	int st = stage == RVD_STAGE_FIRST ? 1 : stage == RVD_STAGE_SECOND ? 2 : m->default_stage;
+	const struct rvd_pt_fmt *fmt = st == 1 ? m->fmt_s1 : m->fmt_s2;
+	uint64_t phys;
+	if (!fmt) {
+		rc = -ENODEV;
+		goto fail;
+	}
+	struct rvd_domain *d = rvd_obj_alloc(&m->host, sizeof(*d), &phys);
+	if (!d) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	d->iommu = m;
+	d->type = RVD_DOMAIN_PAGING;
+	d->stage = st;
+	d->self_phys = phys;
+	lock(m);
+	if (st == 1)
+		d->pscid = id_alloc(m->pscid_map, RVI_PSCID_BITS);
+	else
+		d->gscid = id_alloc(m->gscid_map, RVI_GSCID_BITS);
+	unlock(m);
+	if (!d->pscid && !d->gscid) {
+		rc = -ENOSPC;
+		goto fail_obj;
+	}
+	/* Svnapot is mandatory for the IOMMU (§2.5; no capability bit). */
+	rc = rvd_pt_init(&d->pt, fmt, &m->host, true);
+	if (rc)
+		goto fail_id;
+	return d;
+
+fail_id:
+	lock(m);
+	id_free(st == 1 ? m->pscid_map : m->gscid_map, st == 1 ? d->pscid : d->gscid);
+	unlock(m);
+fail_obj:
+	rvd_obj_free(&m->host, phys, sizeof(*d));
+fail:
+	if (err)
+		*err = rc;
+	return NULL;
+}
+
+struct rvd_domain *rvd_domain_alloc_paging(struct rvd_iommu *m, int *err)
+{
+	return rvd_domain_alloc_paging_stage(m, RVD_STAGE_AUTO, err);
+}
+
+struct rvd_domain *rvd_blocked_domain(struct rvd_iommu *m)
+{
+	return &m->blocked;
+}
+
+struct rvd_domain *rvd_identity_domain(struct rvd_iommu *m)
+{
+	return &m->identity;
+}
+
+enum rvd_domain_type rvd_domain_type(const struct rvd_domain *d)
+{
+	return d->type;
+}
+
+int rvd_domain_stage(const struct rvd_domain *d)
+{
+	return d->stage;
+}
+
+uint64_t rvd_domain_pgsize_bitmap(const struct rvd_domain *d)
+{
+	return d->type == RVD_DOMAIN_PAGING ? rvd_pt_pgsize_bitmap(&d->pt) : 0;
+}
+
+/* Add the commands that drop every translation of a paging domain. */
+static void add_flush_all(struct rvd_domain *d, struct rvd_batch *b)
+{
+	struct rvd_cmd c;
+	memset(&c, 0, sizeof(c));
+	if (d->stage == 1) {
+		c.op = RVD_CMD_IOTINVAL_VMA;
+		c.inval.pscv = true;
+		c.inval.pscid = d->pscid;
+	} else {
+		c.op = RVD_CMD_IOTINVAL_GVMA;
+		c.inval.gv = true;
+		c.inval.gscid = d->gscid;
+	}
+	rvd_batch_add(d->iommu, b, &c);
+}
+
+int rvd_domain_free(struct rvd_domain *d)
+{
+	struct rvd_iommu *m = d->iommu;
+	struct rvd_batch b;
+	if (d->type != RVD_DOMAIN_PAGING)
+		return 0; /* the static domains live with the IOMMU */
+	if (d->nattached)
+		return -EBUSY;
+	lock(m);
+	/* Invariant 1: nothing tagged with this ID survives its reuse. */
+	rvd_batch_init(&b);
+	add_flush_all(d, &b);
+	int rc = rvd_batch_submit(m, &b, true, true);
+	if (!rc) {
+		if (d->stage == 1)
+			id_free(m->pscid_map, d->pscid);
+		else
+			id_free(m->gscid_map, d->gscid);
+	}
+	unlock(m);
+	if (rc)
+		return rc; /* leak the tables and ID rather than reuse them unsafely */
+	rvd_pt_destroy(&d->pt);
+	rvd_obj_free(&m->host, d->self_phys, sizeof(*d));
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Attach                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The device context that makes a device use domain d. */
+static void make_dc(const struct rvd_domain *d, uint64_t dc[8])
+{
+	const struct rvd_iommu *m = d->iommu;
+	memset(dc, 0, 8 * sizeof(dc[0]));
+	if (d->type == RVD_DOMAIN_BLOCKED)
+		return; /* V=0: every request faults with cause 258 */
+	dc[RVI_DC_TC] = RVI_DC_TC_V;
+	/* SBE must equal fctl.BE when BE is fixed, and the first-stage tables
+	 * are written in the host's order, which probe put in fctl.BE. */
+	if (m->fctl & RVI_FCTL_BE)
+		dc[RVI_DC_TC] |= RVI_DC_TC_SBE;
+	if (d->type == RVD_DOMAIN_IDENTITY)
+		return; /* iohgatp = iosatp = Bare */
+	uint64_t ppn = d->pt.root_phys >> RVI_PAGE_SHIFT;
+	if (d->stage == 1) {
+		dc[RVI_DC_FSC] = RVI_FIELD_PREP(RVI_FSC_MODE, d->pt.fmt->atp_mode) |
+		                 RVI_FIELD_PREP(RVI_FSC_PPN, ppn);
+		dc[RVI_DC_TA] = RVI_FIELD_PREP(RVI_DC_TA_PSCID, d->pscid);
+	} else {
+		dc[RVI_DC_IOHGATP] = RVI_FIELD_PREP(RVI_IOHGATP_MODE, d->pt.fmt->atp_mode) |
+		                     RVI_FIELD_PREP(RVI_IOHGATP_GSCID, d->gscid) |
+		                     RVI_FIELD_PREP(RVI_IOHGATP_PPN, ppn);
+	}
+}
+
+static int attach_slot(struct rvd_iommu *m, uint32_t did)
+{
+	for (unsigned i = 0; i < m->nattach; i++)
+		if (m->attach[i].did == did)
+			return (int)i;
+	return -1;
+}
+
+int rvd_attach_dev(struct rvd_domain *d, uint32_t did)
+{
+	struct rvd_iommu *m = d->iommu;
+	uint64_t dc[8];
+	if (did >> rvi_ddt_device_id_bits(m->ddt_levels, m->dc_ext))
+		return -EINVAL;
+	make_dc(d, dc);
+	lock(m);
+	int slot = attach_slot(m, did);
+	if (slot < 0 && d->type != RVD_DOMAIN_BLOCKED && m->nattach == RVD_MAX_ATTACH) {
+		unlock(m);
+		return -ENOSPC;
+	}
+	int rc = rvd_write_dc(m, did, dc);
+	struct rvd_domain *now = d;
+	if (rc) {
+		/* The DC is either the new one (the final fence failed) or
+		 * invalid (the first one did): look which. */
+		int e;
+		uint64_t *p = rvd_ddt_dc(m, did, false, &e);
+		now = (p && (rvd_ld64(p) & RVI_DC_TC_V)) ? d : &m->blocked;
+	}
+	if (slot >= 0) {
+		m->attach[slot].dom->nattached--;
+		m->attach[slot] = m->attach[--m->nattach];
+	}
+	if (now != &m->blocked) {
+		m->attach[m->nattach].did = did;
+		m->attach[m->nattach].dom = now;
+		m->nattach++;
+		now->nattached++;
+	}
+	unlock(m);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Map, unmap and invalidation                                               */
+/* ------------------------------------------------------------------------ */
+
+int rvd_map_pages(struct rvd_domain *d, uint64_t iova, uint64_t paddr, uint64_t pgsize,
+                  uint64_t pgcount, unsigned prot, size_t *mapped)
+{
+	uint64_t done = 0;
+	*mapped = 0;
+	if (d->type != RVD_DOMAIN_PAGING)
+		return -EINVAL;
+	if (!pgsize || (pgsize & (pgsize - 1)) || !(rvd_pt_pgsize_bitmap(&d->pt) & pgsize) ||
+	    !pgcount)
+		return -EINVAL;
+	if (pgcount > UINT64_MAX / pgsize)
+		return -EOVERFLOW;
+	/* V 0->1 needs no invalidation (§9.2), so map issues no commands. */
+	int rc = rvd_pt_map(&d->pt, iova, paddr, pgsize * pgcount, prot, &done);
+	*mapped = (size_t)done;
+	return rc;
+}
+
+size_t rvd_unmap_pages(struct rvd_domain *d, uint64_t iova, uint64_t pgsize, uint64_t pgcount,
+                       struct rvd_gather *g)
+{
+	if (d->type != RVD_DOMAIN_PAGING || !pgsize || pgcount > UINT64_MAX / pgsize)
+		return 0;
+	return (size_t)rvd_pt_unmap(&d->pt, iova, pgsize * pgcount, g);
+}
+
+static void add_addr_inval(struct rvd_domain *d, struct rvd_batch *b, uint64_t addr, bool s,
+                           bool nl)
+{
+	struct rvd_cmd c;
+	memset(&c, 0, sizeof(c));
+	c.op = d->stage == 1 ? RVD_CMD_IOTINVAL_VMA : RVD_CMD_IOTINVAL_GVMA;
+	c.inval.av = true;
+	c.inval.addr = addr;
+	c.inval.s = s;
+	c.inval.nl = nl;
+	if (d->stage == 1) {
+		c.inval.pscv = true;
+		c.inval.pscid = d->pscid;
+	} else {
+		c.inval.gv = true;
+		c.inval.gscid = d->gscid;
+	}
+	rvd_batch_add(d->iommu, b, &c);
+}
+
+/* ARINV: cover [start, last] exactly with naturally aligned power-of-two
+ * blocks; a block of 2^k pages (k >= 1) is ADDR = base[63:12] with bits
+ * k-2..0 set, so that the lowest 0 is bit k-1 (§4.1.1). */
+static void add_range_napot(struct rvd_domain *d, struct rvd_batch *b, uint64_t start,
+                            uint64_t last, bool nl)
+{
+	uint64_t pfn = start >> RVI_PAGE_SHIFT, end_pfn = (last >> RVI_PAGE_SHIFT) + 1;
+	while (pfn < end_pfn) {
+		unsigned k = pfn ? (unsigned)__builtin_ctzll(pfn) : 63;
+		while (k > 0 && (k >= 64 || end_pfn - pfn < (UINT64_C(1) << k)))
+			k--;
+		if (k == 0) {
+			add_addr_inval(d, b, pfn << RVI_PAGE_SHIFT, false, nl);
+		} else {
+			uint64_t enc = pfn | ((UINT64_C(1) << (k - 1)) - 1);
+			add_addr_inval(d, b, enc << RVI_PAGE_SHIFT, true, nl);
+		}
+		pfn += UINT64_C(1) << k;
+	}
+}
+
+/* Commands for the gathered range (lock held). */
+static void add_gather_invals(struct rvd_domain *d, const struct rvd_gather *g, struct rvd_batch *b)
+{
+	struct rvd_iommu *m = d->iommu;
+	bool have_nl = m->caps & RVI_CAP_NL;
+	if (g->tables_freed && !have_nl) {
+		add_flush_all(d, b); /* non-leaf entries need a wider flush */
+		return;
+	}
+	bool nl = g->tables_freed;
+	if (m->caps & RVI_CAP_S) {
+		add_range_napot(d, b, g->start, g->last, nl);
+		return;
+	}
+	uint64_t step = g->pgsize ? g->pgsize : RVI_PAGE_SIZE;
+	uint64_t n = (g->last - g->start) / step + 1;
+	if (n > m->cfg.inval_threshold) {
+		add_flush_all(d, b);
+		return;
+	}
+	for (uint64_t a = g->start; n--; a += step)
+		add_addr_inval(d, b, a, false, nl);
+}
+
+int rvd_iotlb_sync(struct rvd_domain *d, struct rvd_gather *g)
+{
+	struct rvd_iommu *m = d->iommu;
+	struct rvd_batch b;
+	if (d->type != RVD_DOMAIN_PAGING)
+		return 0;
+	if (g->start > g->last && !g->nfree)
+		return 0;
+	lock(m);
+	rvd_batch_init(&b);
+	if (g->start <= g->last)
+		add_gather_invals(d, g, &b);
+	else
+		add_flush_all(d, &b);
+	/* Memory reclaim: the fence also commits the device's earlier reads
+	 * and writes through the old translations (PR=PW=1, §9.2). */
+	int rc = rvd_batch_submit(m, &b, true, true);
+	unlock(m);
+	if (!rc)
+		rvd_gather_free_pages(&m->host, g); /* invariant 3 */
+	else
+		g->nfree = 0; /* leaked: the IOMMU may still walk them */
+	rvd_gather_init(g);
+	return rc;
+}
+
+int rvd_flush_iotlb_all(struct rvd_domain *d)
+{
+	struct rvd_iommu *m = d->iommu;
+	struct rvd_batch b;
+	if (d->type != RVD_DOMAIN_PAGING)
+		return 0;
+	lock(m);
+	rvd_batch_init(&b);
+	add_flush_all(d, &b);
+	int rc = rvd_batch_submit(m, &b, true, true);
+	unlock(m);
+	return rc;
+}
+
+int rvd_replace_page(struct rvd_domain *d, uint64_t iova, uint64_t paddr, unsigned prot)
+{
+	struct rvd_iommu *m = d->iommu;
+	struct rvd_batch b;
+	uint64_t sz;
+	if (d->type != RVD_DOMAIN_PAGING)
+		return -EINVAL;
+	int rc = rvd_pt_replace(&d->pt, iova, paddr, prot, &sz);
+	if (rc)
+		return rc;
+	/* The new leaf is visible before the invalidation is published
+	 * (the batch's cqt write is preceded by a wmb as well). */
+	m->host.ops->wmb(m->host.ctx);
+	lock(m);
+	rvd_batch_init(&b);
+	add_addr_inval(d, &b, iova & ~(sz - 1), false, false);
+	rc = rvd_batch_submit(m, &b, true, true);
+	unlock(m);
+	return rc;
+}
+
+uint64_t rvd_iova_to_phys(struct rvd_domain *d, uint64_t iova)
+{
+	if (d->type == RVD_DOMAIN_IDENTITY)
+		return iova;
+	if (d->type != RVD_DOMAIN_PAGING)
+		return 0;
+	return rvd_pt_iova_to_phys(&d->pt, iova);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reserved regions                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* The software MSI aperture used when DMA domains are first-stage. */
+#define RVD_SW_MSI_BASE UINT64_C(0x8000000)
+#define RVD_SW_MSI_SIZE UINT64_C(0x100000)
+
+int rvd_get_resv_regions(struct rvd_iommu *m, uint32_t did, struct rvd_resv_region *out, int max)
+{
+	(void)did;
+	if (max < 1)
+		return 0;
+	if (m->default_stage == 1) {
+		/* First stage: MSIs must be mapped through the page table at an
+		 * IOVA the OS picks inside this window (Linux SW_MSI). */
+		out[0].start = RVD_SW_MSI_BASE;
+		out[0].length = RVD_SW_MSI_SIZE;
+		out[0].type = RVD_RESV_SW_MSI;
+		return 1;
+	}
+	/* Second stage: the MSI page table (HW_MSI window) is programmed per
+	 * device with msi_addr_mask/pattern; not yet implemented. */
+	return 0;
+}

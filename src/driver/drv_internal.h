@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * driver/drv_internal.h - private types shared by the driver-core files.
+ *
+ * Layering (each file uses only the ones above it):
+ *   pt.c       page-table formats and the shared map/unmap/walk algorithms
+ *   cmd.c      struct rvd_cmd -> raw command words (the only builder)
+ *   cq.c       command queue: submit, batch, IOFENCE.C sync, error recovery
+ *   probe.c    §9.1 initialisation, queues, interrupts, teardown
+ *   fq.c       fault and page-request queue draining
+ *   ddt.c      device directory and the device-context writer
+ *   domain.c   blocking/identity/paging domains, attach, map/unmap/sync
+ *
+ * Memory: every object lives in pages from rvd_os_ops.alloc_pages and is
+ * reached through phys_to_virt.  Table entries are 64-bit words accessed
+ * with single-copy-atomic loads and stores (rvd_ld64/rvd_st64).
+ */
+#ifndef RVIOMMU_DRIVER_INTERNAL_H
+#define RVIOMMU_DRIVER_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rviommu/driver.h"
+#include "rviommu/spec.h"
+
+/* ------------------------------------------------------------------------ */
+/* Host helpers                                                              */
+/* ------------------------------------------------------------------------ */
+
+struct rvd_host {
+	const struct rvd_os_ops *ops;
+	void *ctx;
+};
+
+/* Single-copy-atomic 64-bit accesses to memory the IOMMU also reads or
+ * updates (A/D bits).  Relaxed: ordering comes from explicit barriers. */
+static inline uint64_t rvd_ld64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+static inline void rvd_st64(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+/* Allocate 2^order zeroed pages; *virt gets their mapping. */
+int rvd_host_alloc(const struct rvd_host *h, unsigned order, uint64_t *phys, void **virt);
+void rvd_host_free(const struct rvd_host *h, uint64_t phys, unsigned order);
+/* An object of 'size' bytes in host pages (zeroed).  NULL on failure. */
+void *rvd_obj_alloc(const struct rvd_host *h, size_t size, uint64_t *phys);
+void rvd_obj_free(const struct rvd_host *h, uint64_t phys, size_t size);
+void rvd_logf(const struct rvd_host *h, enum rvd_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------------------ */
+/* Page tables (pt.c)                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* One description per format; the algorithms in pt.c are shared. */
+struct rvd_pt_fmt {
+	const char *name;
+	uint8_t levels;         /* table levels; level 0 holds 4 KiB leaves */
+	uint8_t va_bits;        /* input address width (x4: +2) */
+	uint8_t root_order;     /* root table pages as log2: 0, or 2 for x4 */
+	uint8_t max_leaf_level; /* largest leaf: 1 = 2 MiB, 2 = 1 GiB, 3 = 512 GiB */
+	uint8_t atp_mode;       /* iosatp / iohgatp MODE encoding */
+	bool gstage;            /* second-stage (x4) format */
+	uint64_t cap;           /* RVI_CAP_* bit that advertises it */
+};
+
+enum rvd_pt_fmt_id {
+	RVD_PT_SV39,
+	RVD_PT_SV48,
+	RVD_PT_SV57,
+	RVD_PT_SV39X4,
+	RVD_PT_SV48X4,
+	RVD_PT_SV57X4,
+	RVD_PT_NFMT,
+};
+extern const struct rvd_pt_fmt rvd_pt_fmts[RVD_PT_NFMT];
+
+struct rvd_pt {
+	const struct rvd_pt_fmt *fmt;
+	struct rvd_host host;
+	uint64_t root_phys;
+	bool napot; /* use Svnapot 64 KiB leaves */
+};
+
+int rvd_pt_init(struct rvd_pt *pt, const struct rvd_pt_fmt *fmt, const struct rvd_host *h,
+                bool napot);
+/* Free every table page (the caller has made the IOMMU stop using it). */
+void rvd_pt_destroy(struct rvd_pt *pt);
+/* Exclusive end of the input address range the table maps. */
+uint64_t rvd_pt_va_end(const struct rvd_pt *pt);
+uint64_t rvd_pt_pgsize_bitmap(const struct rvd_pt *pt);
+/* Leaf PTE permission bits for prot (V, R, W, X, U, A, D). */
+uint64_t rvd_pt_prot_bits(unsigned prot);
+int rvd_pt_map(struct rvd_pt *pt, uint64_t iova, uint64_t pa, uint64_t size, unsigned prot,
+               uint64_t *mapped);
+uint64_t rvd_pt_unmap(struct rvd_pt *pt, uint64_t iova, uint64_t size, struct rvd_gather *g);
+uint64_t rvd_pt_iova_to_phys(const struct rvd_pt *pt, uint64_t iova);
+/* Replace the leaf at iova with one store; *leaf_size gets its size. */
+int rvd_pt_replace(struct rvd_pt *pt, uint64_t iova, uint64_t pa, unsigned prot,
+                   uint64_t *leaf_size);
+/* Free the pages a gather collected (after the invalidation completed). */
+void rvd_gather_free_pages(const struct rvd_host *h, struct rvd_gather *g);
+
+/* ------------------------------------------------------------------------ */
+/* Commands (cmd.c)                                                          */
+/* ------------------------------------------------------------------------ */
+
+enum rvd_cmd_op {
+	RVD_CMD_IOTINVAL_VMA = 1,
+	RVD_CMD_IOTINVAL_GVMA,
+	RVD_CMD_IOFENCE_C,
+	RVD_CMD_IODIR_INVAL_DDT,
+	RVD_CMD_IODIR_INVAL_PDT,
+	RVD_CMD_ATS_INVAL,
+	RVD_CMD_ATS_PRGR,
+};
+
+struct rvd_cmd {
+	enum rvd_cmd_op op;
+	union {
+		struct rvd_cmd_inval {
+			bool av, pscv, gv, nl, s;
+			uint32_t pscid;
+			uint32_t gscid;
+			uint64_t addr; /* byte address, 4 KiB aligned (or NAPOT-encoded with s) */
+		} inval;
+		struct {
+			bool av, wsi, pr, pw;
+			uint32_t data;
+			uint64_t addr; /* 4-byte aligned */
+		} fence;
+		struct {
+			bool dv;
+			uint32_t did, pid;
+		} iodir;
+		struct {
+			bool pv, dsv;
+			uint32_t pid;
+			uint32_t rid;
+			uint32_t dseg;
+			uint64_t payload;
+		} ats;
+	};
+};
+
+/* Build the two raw doublewords of cmd for an IOMMU with capabilities caps
+ * and fctl.  Return: 0, or -EINVAL for a reserved combination (PSCV with
+ * GVMA, NL without caps.NL or without AV, S without caps.S or without AV,
+ * INVAL_PDT without DV, IOFENCE.C WSI without fctl.WSI, ATS without
+ * caps.ATS, a field wider than its encoding, a misaligned address). */
+int rvd_cmd_build(uint64_t caps, uint32_t fctl, const struct rvd_cmd *cmd, uint64_t out[2]);
+
+/* ------------------------------------------------------------------------ */
+/* The IOMMU instance                                                        */
+/* ------------------------------------------------------------------------ */
+
+struct rvd_queue {
+	uint64_t phys;
+	void *virt;
+	unsigned lg2;
+	unsigned order; /* pages, log2 */
+	uint32_t mask;
+	uint32_t idx; /* SW-owned index: cqt / fqh / pqh */
+};
+
+#define RVD_MAX_ATTACH 256                     /* devices attached at once (a fixed table) */
+#define RVD_ID_BITMAP_BITS (RVI_PAGE_SIZE * 8) /* one page of bits per ID space */
+
+struct rvd_domain {
+	struct rvd_iommu *iommu;
+	enum rvd_domain_type type;
+	int stage; /* 1, 2, or 0 */
+	struct rvd_pt pt;
+	uint32_t pscid; /* first stage */
+	uint32_t gscid; /* second stage */
+	unsigned nattached;
+	uint64_t self_phys; /* the page this object lives in */
+};
+
+struct rvd_iommu {
+	struct rvd_host host;
+	struct rvd_config cfg;
+	uint64_t self_phys;
+	uint64_t caps;
+	uint32_t fctl;
+	unsigned ddt_mode, ddt_levels;
+	bool dc_ext; /* 64-byte extended device contexts (caps.MSI_FLAT) */
+	uint64_t ddt_root;
+	struct rvd_queue cq, fq, pq;
+	bool have_pq;
+	unsigned nvec;
+	uint64_t timeout_ns;
+	const struct rvd_pt_fmt *fmt_s1, *fmt_s2; /* deepest supported, or NULL */
+	int default_stage;
+	uint64_t *pscid_map, *gscid_map; /* bitmaps (one page each) */
+	uint64_t pscid_map_phys, gscid_map_phys;
+	struct rvd_domain blocked, identity;
+	/* which domain each attached device uses (domain.c) */
+	unsigned nattach;
+	struct {
+		uint32_t did;
+		struct rvd_domain *dom;
+	} attach[RVD_MAX_ATTACH];
+	/* fault-log rate limiting */
+	uint64_t log_window_start;
+	unsigned log_in_window;
+	/* statistics (tests read them) */
+	uint64_t n_syncs, n_cmd_errors;
+};
+
+/* cq.c: all called with the host lock held. */
+#define RVD_BATCH_MAX 32
+struct rvd_batch {
+	unsigned n;
+	uint64_t raw[RVD_BATCH_MAX][2];
+	int err; /* first error seen by add */
+};
+void rvd_batch_init(struct rvd_batch *b);
+/* Add a command (flushing to the queue without a sync when full). */
+void rvd_batch_add(struct rvd_iommu *iommu, struct rvd_batch *b, const struct rvd_cmd *cmd);
+/* Publish the batch, append IOFENCE.C (PR/PW as given) and wait for it.
+ * Return: 0, -EINVAL (a command was malformed: nothing from it was sent),
+ * -ETIMEDOUT, -EIO. */
+int rvd_batch_submit(struct rvd_iommu *iommu, struct rvd_batch *b, bool pr, bool pw);
+/* Write raw commands at cqt and publish them (no sync). */
+int rvd_cq_push_raw(struct rvd_iommu *iommu, const uint64_t (*raw)[2], unsigned n);
+/* Wait until (register & mask) == want.  Return 0 or -ETIMEDOUT. */
+int rvd_wait32(struct rvd_iommu *iommu, uint32_t off, uint32_t mask, uint32_t want);
+/* Append IOFENCE.C and wait until cqh passes it, recovering from errors. */
+int rvd_cq_sync(struct rvd_iommu *iommu, bool pr, bool pw);
+
+/* ddt.c */
+/* Pointer to the DC words of device_id, allocating directory levels when
+ * alloc.  Return NULL with *err = -EINVAL (too wide) or -ENOMEM. */
+uint64_t *rvd_ddt_dc(struct rvd_iommu *iommu, uint32_t did, bool alloc, int *err);
+/* Update the DC of did to dc[] (8 words; 4 used in base format) in the
+ * spec's order.  Return: 0, -EINVAL, -ENOMEM, -ETIMEDOUT, -EIO. */
+int rvd_write_dc(struct rvd_iommu *iommu, uint32_t did, const uint64_t dc[8]);
+void rvd_ddt_free(struct rvd_iommu *iommu);
+
+/* fq.c */
+int rvd_fq_drain(struct rvd_iommu *iommu);
+int rvd_pq_drain(struct rvd_iommu *iommu);
+
+#endif
