@@ -480,6 +480,128 @@ static void test_disabled_queue_fetches_nothing(void **state)
 	fx_destroy(f);
 }
 
+/* ---- dispatch to the caches (observed through the cache API) ---- */
+
+static void tlb_put(struct fx *f, const struct rvm_tlb_tag *t, uint64_t iova)
+{
+	struct rvm_tlb_entry e;
+	memset(&e, 0, sizeof(e));
+	e.iova_base = iova;
+	e.pa_base = iova + 0x100000000ull;
+	e.size_lg2 = 12;
+	e.perm = RVM_PERM_R | RVM_PERM_W;
+	pthread_mutex_lock(&f->m->lock);
+	rvm_iotlb_insert(f->m, t, &e);
+	pthread_mutex_unlock(&f->m->lock);
+}
+
+static bool tlb_hit(struct fx *f, const struct rvm_tlb_tag *t, uint64_t iova)
+{
+	return rvm_iotlb_lookup(f->m, t, iova) != NULL;
+}
+
+/* IOTINVAL.VMA GV=0 AV=1 PSCV=1: the leaf for ADDR in host PSCID goes. */
+static void test_iotinval_vma_reaches_iotlb(void **state)
+{
+	(void)state;
+	struct fx *f = make(NULL);
+	struct rvm_tlb_tag t = {.pscid = 0x321, .pscv = true};
+	tlb_put(f, &t, 0x7654000);
+	tlb_put(f, &t, 0x7655000);
+	assert_true(tlb_hit(f, &t, 0x7654000));
+	/* PSCID 31:12, PSCV 32, AV 10; ADDR[63:12] at DW1 61:10. */
+	fx_cmd(f, IOTINVAL_VMA | BIT(10) | BIT(32) | (uint64_t)0x321 << 12, (uint64_t)0x7654 << 10);
+	assert_false(tlb_hit(f, &t, 0x7654000));
+	assert_true(tlb_hit(f, &t, 0x7655000)); /* precise per-address removal */
+	/* AV=0 PSCV=1: the whole space. */
+	fx_cmd(f, IOTINVAL_VMA | BIT(32) | (uint64_t)0x321 << 12, 0);
+	assert_false(tlb_hit(f, &t, 0x7655000));
+	fx_destroy(f);
+}
+
+/* ARINV: S=1, ADDR = ...0 (first zero at bit 0) is an 8 KiB range. */
+static void test_iotinval_arinv_range(void **state)
+{
+	(void)state;
+	struct fx *f = make(NULL);
+	struct rvm_tlb_tag t = {.pscid = 7, .pscv = true};
+	tlb_put(f, &t, 0x10000);
+	tlb_put(f, &t, 0x11000);
+	tlb_put(f, &t, 0x12000);
+	fx_cmd(f, IOTINVAL_VMA | BIT(10) | BIT(32) | (uint64_t)7 << 12,
+	       (uint64_t)0x10 << 10 | BIT(9));
+	assert_false(tlb_hit(f, &t, 0x10000));
+	assert_false(tlb_hit(f, &t, 0x11000));
+	assert_true(tlb_hit(f, &t, 0x12000));
+	/* ADDR 0x11 = ...10001b with S=1: first zero at bit 1 -> 16 KiB at
+	 * 0x10000 (the low ADDR bits are part of the encoding). */
+	tlb_put(f, &t, 0x10000);
+	tlb_put(f, &t, 0x13000);
+	tlb_put(f, &t, 0x14000);
+	fx_cmd(f, IOTINVAL_VMA | BIT(10) | BIT(32) | (uint64_t)7 << 12,
+	       (uint64_t)0x11 << 10 | BIT(9));
+	assert_false(tlb_hit(f, &t, 0x10000));
+	assert_false(tlb_hit(f, &t, 0x12000));
+	assert_false(tlb_hit(f, &t, 0x13000));
+	assert_true(tlb_hit(f, &t, 0x14000));
+	fx_destroy(f);
+}
+
+/* IOTINVAL.GVMA GV=1 AV=1 reaches the G-stage cache for GPA ADDR. */
+static void test_iotinval_gvma_reaches_gtlb(void **state)
+{
+	(void)state;
+	struct fx *f = make(NULL);
+	struct rvm_tlb_entry e;
+	memset(&e, 0, sizeof(e));
+	e.iova_base = 0x40000000;
+	e.pa_base = 0x80000000;
+	e.size_lg2 = 12;
+	e.perm = RVM_PERM_R;
+	pthread_mutex_lock(&f->m->lock);
+	rvm_gtlb_insert(f->m, 0x55, &e);
+	pthread_mutex_unlock(&f->m->lock);
+	assert_non_null(rvm_gtlb_lookup(f->m, 0x55, 0x40000000));
+	fx_cmd(f, IOTINVAL_GVMA | BIT(33) | BIT(10) | (uint64_t)0x55 << 44,
+	       (uint64_t)0x40000 << 10);
+	assert_null(rvm_gtlb_lookup(f->m, 0x55, 0x40000000));
+	fx_destroy(f);
+}
+
+static void ctx_put(struct fx *f, uint32_t did, bool pv, uint32_t pid)
+{
+	struct rvm_ctx c;
+	memset(&c, 0, sizeof(c));
+	c.device_id = did;
+	c.pid_valid = pv;
+	c.process_id = pid;
+	c.dc[0] = RVI_DC_TC_V;
+	pthread_mutex_lock(&f->m->lock);
+	rvm_ctx_insert(f->m, &c);
+	pthread_mutex_unlock(&f->m->lock);
+}
+
+/* IODIR.INVAL_DDT DV=1 drops the DC and PCs of DID; INVAL_PDT one PC. */
+static void test_iodir_reaches_ctx_cache(void **state)
+{
+	(void)state;
+	struct fx *f = make(NULL);
+	ctx_put(f, 0x1234, false, 0);
+	ctx_put(f, 0x1234, true, 0x99);
+	ctx_put(f, 0x1234, true, 0x98);
+	assert_non_null(rvm_ctx_lookup(f->m, 0x1234, true, 0x99));
+	/* INVAL_PDT: DV 33, DID 63:40, PID 31:12. */
+	fx_cmd(f, IODIR_PDT | BIT(33) | (uint64_t)0x1234 << 40 | (uint64_t)0x99 << 12, 0);
+	assert_null(rvm_ctx_lookup(f->m, 0x1234, true, 0x99));
+	fx_cmd(f, IODIR_DDT | BIT(33) | (uint64_t)0x1234 << 40, 0);
+	assert_null(rvm_ctx_lookup(f->m, 0x1234, false, 0));
+	assert_null(rvm_ctx_lookup(f->m, 0x1234, true, 0x98));
+	ctx_put(f, 0x777, false, 0);
+	fx_cmd(f, IODIR_DDT, 0); /* DV=0: everything */
+	assert_null(rvm_ctx_lookup(f->m, 0x777, false, 0));
+	fx_destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +623,10 @@ int main(void)
 	    cmocka_unit_test(test_fence_waits_for_ats_inval),
 	    cmocka_unit_test(test_fence_reports_ats_timeout),
 	    cmocka_unit_test(test_disabled_queue_fetches_nothing),
+	    cmocka_unit_test(test_iotinval_vma_reaches_iotlb),
+	    cmocka_unit_test(test_iotinval_arinv_range),
+	    cmocka_unit_test(test_iotinval_gvma_reaches_gtlb),
+	    cmocka_unit_test(test_iodir_reaches_ctx_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
