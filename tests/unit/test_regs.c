@@ -94,7 +94,7 @@ static void test_config_validation(void **state)
 	EXPECT_ECONFIG(c.ddt_modes = 0x3);                                   /* no LVL mode */
 	EXPECT_ECONFIG(c.ddt_modes = 0x3f);                                  /* mode 5 */
 	EXPECT_ECONFIG(c.cq_log2sz_max = 0);
-	EXPECT_ECONFIG(c.fq_log2sz_max = 33);
+	EXPECT_ECONFIG(c.fq_log2sz_max = 32);
 	EXPECT_ECONFIG(c.icvec_bits = 5);
 	EXPECT_ECONFIG(c.rcid_bits = 13);
 	EXPECT_ECONFIG(c.capabilities &= ~BIT(41)); /* QoS bits, no QOSID */
