@@ -207,6 +207,22 @@ int rvdt_imsic_file_addr(const struct rvdt_imsic *im, size_t pos, uint32_t guest
 int rvdt_imsic_formula_addr(const struct rvdt_imsic *im, uint32_t group, uint32_t hart,
                             uint32_t guest, uint64_t *pa);
 
+struct rvimsic_config;
+
+/**
+ * rvdt_imsic_to_config - fill the topology fields of an IMSIC model config
+ * (base, groups, harts, guests, num_ids, num_guest_ids, the four index
+ * fields, m_level) from @im; the other fields are left as they are.  Hart
+ * position p becomes group p >> hart_index_bits, hart p & (2^bits - 1), and
+ * guests = 2^guest_index_bits - 1.  The call fails unless every position's
+ * Linux address equals the formula address of that (group, hart), so the
+ * model and Linux agree on every page.
+ * Return: 0, -RVDT_ERR_BADPARAM, -RVDT_ERR_MISMATCH (Linux's walk over the
+ *   reg regions and the formula disagree), -RVDT_ERR_RANGE (guests above 63
+ *   or an M-level node with guest bits).
+ */
+int rvdt_imsic_to_config(const struct rvdt_imsic *im, struct rvimsic_config *cfg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,6 +34,7 @@
 #include <libfdt.h>
 
 #include "dt/dt_internal.h"
+#include "rviommu/imsic.h"
 
 #define XLEN 64
 #define PAGE_SHIFT 12
@@ -275,5 +276,45 @@ int rvdt_imsic_formula_addr(const struct rvdt_imsic *im, uint32_t group, uint32_
 	      (uint64_t)hart << (im->guest_index_bits + PAGE_SHIFT);
 	if (im->group_index_bits)
 		*pa |= (uint64_t)group << im->group_index_shift;
+	return 0;
+}
+
+int rvdt_imsic_to_config(const struct rvdt_imsic *im, struct rvimsic_config *cfg)
+{
+	uint32_t hb, harts, groups;
+	uint64_t a, b;
+	size_t pos;
+
+	if (!im || !cfg || !im->nr_parents)
+		return -RVDT_ERR_BADPARAM;
+	hb = im->hart_index_bits;
+	if ((1ull << im->guest_index_bits) - 1 > RVIMSIC_MAX_GUESTS ||
+	    (im->level == RVDT_LEVEL_M && im->guest_index_bits))
+		return -RVDT_ERR_RANGE;
+	for (pos = 0; pos < im->nr_parents; pos++) {
+		if (rvdt_imsic_file_addr(im, pos, 0, &a) ||
+		    rvdt_imsic_formula_addr(im, (uint32_t)(pos >> hb),
+		                            (uint32_t)pos & ((1u << hb) - 1), 0, &b) ||
+		    a != b)
+			return -RVDT_ERR_MISMATCH;
+	}
+	if (im->nr_parents > (1ull << hb)) {
+		harts = 1u << hb;
+		groups = (uint32_t)((im->nr_parents + harts - 1) >> hb);
+	} else {
+		harts = (uint32_t)im->nr_parents;
+		groups = 1;
+	}
+	cfg->base = im->base;
+	cfg->groups = groups;
+	cfg->harts = harts;
+	cfg->guests = (1u << im->guest_index_bits) - 1;
+	cfg->num_ids = im->num_ids;
+	cfg->num_guest_ids = im->num_guest_ids;
+	cfg->guest_index_bits = im->guest_index_bits;
+	cfg->hart_index_bits = hb;
+	cfg->group_index_bits = im->group_index_bits;
+	cfg->group_index_shift = im->group_index_shift;
+	cfg->m_level = im->level == RVDT_LEVEL_M;
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "rviommu/devicetree.h"
+#include "rviommu/imsic.h"
 
 #define FIX(name) RVIOMMU_FIXTURES_DIR "/" name
 #define DATA(name) RVIOMMU_SOURCE_DIR "/tests/data/dt/" name
@@ -370,12 +371,90 @@ static void test_strerror_and_params(void **state)
 	rvdt_free(NULL);
 }
 
+/* The IMSIC model built from each fixture puts every file where Linux does. */
+static void test_model_from_fixtures(void **state)
+{
+	static const char *const files[] = {FIX("virt-imsic-4.dts"), FIX("virt-imsic-8-g3.dts"),
+	                                    FIX("virt-imsic-2s-16-g7.dts")};
+	/* groups, harts per group, guests of the S node, from the .dts */
+	static const uint32_t expect[3][3] = {{1, 4, 0}, {1, 8, 3}, {2, 8, 7}};
+
+	for (size_t f = 0; f < 3; f++) {
+		struct rvdt_platform *p = load(files[f]);
+
+		for (size_t k = 0; k < p->nr_imsics; k++) {
+			const struct rvdt_imsic *im = &p->imsics[k];
+			struct rvimsic_config cfg = {0};
+			struct rvimsic *model;
+
+			assert_int_equal(rvdt_imsic_to_config(im, &cfg), 0);
+			assert_int_equal(cfg.groups, expect[f][0]);
+			assert_int_equal(cfg.harts, expect[f][1]);
+			assert_int_equal(cfg.guests, im->level == RVDT_LEVEL_S ? expect[f][2] : 0);
+			assert_int_equal(cfg.m_level, im->level == RVDT_LEVEL_M);
+			assert_int_equal(rvimsic_create(&cfg, &model), 0);
+			for (size_t pos = 0; pos < im->nr_parents; pos++) {
+				uint32_t hb = im->hart_index_bits;
+				struct rvimsic_file_id id = {(uint32_t)(pos >> hb),
+				                             (uint32_t)pos & ((1u << hb) - 1), 0};
+
+				for (id.guest = 0; id.guest <= cfg.guests; id.guest++) {
+					uint64_t a, b;
+
+					assert_int_equal(
+					    rvdt_imsic_file_addr(im, pos, id.guest, &a), 0);
+					assert_int_equal(rvimsic_file_addr(model, id, &b), 0);
+					assert_int_equal(a, b);
+				}
+			}
+			rvimsic_destroy(model);
+		}
+		rvdt_free(p);
+	}
+}
+
+static void test_to_config_mismatch(void **state)
+{
+	/* Linux's walk and the formula disagree: region 1 is not at the
+	 * group-1 address (hart bits 1, group shift 24, regions of one page
+	 * each, so position 1 lands in region 1 at 0x28100000). */
+	struct rvdt_range regs[2] = {{0x28000000, 0x1000}, {0x28100000, 0x1000}};
+	struct rvdt_imsic_parent par[2] = {{0, 0}, {1, 1}};
+	struct rvdt_imsic im = {
+	    .level = RVDT_LEVEL_S,
+	    .num_ids = 63,
+	    .num_guest_ids = 63,
+	    .hart_index_bits = 1,
+	    .group_index_shift = 24,
+	    .base = 0x28000000,
+	    .regs = regs,
+	    .nr_regs = 2,
+	    .parents = par,
+	    .nr_parents = 2,
+	};
+	struct rvimsic_config cfg;
+
+	assert_int_equal(rvdt_imsic_to_config(&im, &cfg), -RVDT_ERR_MISMATCH);
+	regs[0].size = 0x2000; /* now both harts sit in region 0 */
+	assert_int_equal(rvdt_imsic_to_config(&im, &cfg), 0);
+	assert_int_equal(cfg.harts, 2);
+	im.level = RVDT_LEVEL_M;
+	im.guest_index_bits = 1;
+	assert_int_equal(rvdt_imsic_to_config(&im, &cfg), -RVDT_ERR_RANGE);
+	assert_int_equal(rvdt_imsic_to_config(NULL, &cfg), -RVDT_ERR_BADPARAM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_virt4_dts), cmocka_unit_test(test_virt4_dtb),
-	    cmocka_unit_test(test_8g3),       cmocka_unit_test(test_2s16g7),
-	    cmocka_unit_test(test_iommu_pci), cmocka_unit_test(test_strerror_and_params),
+	    cmocka_unit_test(test_virt4_dts),
+	    cmocka_unit_test(test_virt4_dtb),
+	    cmocka_unit_test(test_8g3),
+	    cmocka_unit_test(test_2s16g7),
+	    cmocka_unit_test(test_iommu_pci),
+	    cmocka_unit_test(test_strerror_and_params),
+	    cmocka_unit_test(test_model_from_fixtures),
+	    cmocka_unit_test(test_to_config_mismatch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
