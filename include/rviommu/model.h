@@ -140,7 +140,7 @@ struct rvm_config {
 	uint32_t fctl_writable;  /* fctl bits software may change (masked by caps: BE needs END, WSI needs IGS=BOTH) */
 	uint8_t ddtp_reset_mode; /* RVI_DDTP_MODE_OFF (recommended) or _BARE */
 	uint8_t ddt_modes;       /* bitmap of supported iommu_mode values 1<<mode; Off and Bare are forced on */
-	uint8_t cq_log2sz_max;   /* largest LOG2SZ the cqb WARL field holds (1..32) */
+	uint8_t cq_log2sz_max;   /* largest LOG2SZ the cqb WARL field holds (1..31) */
 	uint8_t fq_log2sz_max;
 	uint8_t pq_log2sz_max;
 	uint32_t iotlb_entries;  /* IOTLB capacity; 0 = no caching */
@@ -269,8 +269,9 @@ struct rvm_page_request {
 };
 void rvm_page_request(struct rvm *m, const struct rvm_page_request *pr);
 
-/* An ATS Invalidation Completion for 'itag' from device rid.  Unknown
- * tags are ignored (counted in stats). */
+/* An ATS Invalidation Completion for 'itag' from device rid.  A completion
+ * that matches no outstanding invalidation (unknown, or late after a
+ * timeout) is ignored. */
 void rvm_ats_inval_completion(struct rvm *m, uint16_t rid, uint32_t itag);
 
 /* Advance the model's clock by 'cycles': iohpmcycles counts, and ATS
@@ -297,10 +298,13 @@ void rvm_get_stats(const struct rvm *m, struct rvm_stats *st);
 /* ------------------------------------------------------------------------ */
 
 /* Serialise the architectural state into a versioned blob.  With buf NULL
- * returns the size needed.  Returns the size written, or a negative error. */
+ * returns the size needed.  Returns the size written, or RVM_EINVAL when
+ * cap is too small. */
 long rvm_save(const struct rvm *m, void *buf, size_t cap);
 /* Restore a blob made by rvm_save().  On any error the instance is left
- * exactly as it was.  Returns 0, RVM_EVERSION or RVM_ECORRUPT. */
+ * exactly as it was.  Returns 0; RVM_EVERSION (another format version);
+ * RVM_ECORRUPT (truncated, bad checksum, impossible state); RVM_EINVAL (the
+ * blob comes from an instance with a different configuration); RVM_ENOMEM. */
 int rvm_restore(struct rvm *m, const void *buf, size_t len);
 
 #ifdef __cplusplus

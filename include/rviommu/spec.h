@@ -635,10 +635,12 @@ enum rvi_cause {
 /* Derived quantities                                                        */
 /* ------------------------------------------------------------------------ */
 
-/* Entries in a queue whose base register holds LOG2SZ-1 = f. */
-static inline uint32_t rvi_queue_entries(uint64_t qb)
+/* Entries in a queue whose base register holds LOG2SZ-1 = f (2 .. 2^32).
+ * Computed in 64 bits: LOG2SZ-1 = 31 means 2^32 entries, which does not fit
+ * a 32-bit result. */
+static inline uint64_t rvi_queue_entries(uint64_t qb)
 {
-	return UINT32_C(1) << (RVI_FIELD_GET(RVI_QB_LOG2SZ_1, qb) + 1);
+	return UINT64_C(1) << (RVI_FIELD_GET(RVI_QB_LOG2SZ_1, qb) + 1);
 }
 
 /* §5.3 MGPAW: the GPA width used by msi_addr_mask/pattern. */

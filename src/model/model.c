@@ -95,8 +95,8 @@ static uint8_t supported_ddt_modes(const struct rvm_config *cfg)
 static bool queue_size_ok(uint8_t log2_max)
 {
 	/* LOG2SZ-1 is a 5-bit field, so LOG2SZ could be 32; the model caps it
-	 * at 31 because rvi_queue_entries() computes the entry count in 32 bits
-	 * (a 2^32-entry queue would also be 64 GiB of commands). */
+	 * at 31 because its queue indexes are 32-bit registers and a
+	 * 2^32-entry queue would be 64 GiB of commands. */
 	return log2_max >= 1 && log2_max <= 31;
 }
 
