@@ -69,11 +69,12 @@ struct rvm_pwc_table {
 
 /* One address space.  key packs the tag (see space_key_ in iotlb.c). */
 struct rvm_space {
-	uint64_t key;         /* 0 = unused */
-	uint32_t gen;         /* stamps leaf entries */
-	uint32_t pwc_gen;     /* stamps page-walk-cache entries */
-	uint32_t parent_snap; /* host_gen or vm_gen[gscid] when claimed */
-	uint32_t all_snap;    /* all_gen when claimed */
+	uint64_t key;           /* 0 = unused */
+	uint32_t gen;           /* stamps leaf entries */
+	uint32_t pwc_gen;       /* stamps page-walk-cache entries */
+	const uint32_t *parent; /* &host_gen or &vm_gen[gscid] */
+	uint32_t parent_snap;   /* *parent when claimed */
+	uint32_t all_snap;      /* all_gen when claimed */
 };
 
 struct rvm_ctx_set {

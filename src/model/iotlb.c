@@ -94,25 +94,28 @@ static inline uint64_t lg2_mask_(unsigned lg2)
 	return lg2 >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << lg2) - 1;
 }
 
+/* Multiplicative hashing: one multiply on the lookup path.  The group bits
+ * (47:32 and up) and the page bits both reach bits 63:32 of the product. */
 static inline uint32_t tlb_set_(const struct rvm_tlb_table *t, uint64_t va_tag, uint64_t group)
 {
-	return (uint32_t)(mix_(va_tag + group * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & t->set_mask;
+	return (uint32_t)(((va_tag ^ group) * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & t->set_mask;
 }
 
 static inline const struct rvm_space *bucket_(const struct rvm_caches *c, uint64_t key)
 {
-	uint32_t b = (uint32_t)(mix_(key) >> 40) & c->space_mask;
+	uint32_t b = (uint32_t)((key * UINT64_C(0xD6E8FEB86659FD93)) >> 32) & c->space_mask;
 	return &c->spaces[b * RVM_SPACE_WAYS];
 }
 
-static inline uint32_t parent_gen_(const struct rvm_caches *c, uint64_t key)
+static inline uint32_t *parent_of_(struct rvm_caches *c, uint64_t key)
 {
-	return (key & KEY_GV) ? c->vm_gen[(key & KEY_GSCID_MASK) >> KEY_GSCID_SHIFT] : c->host_gen;
+	return (key & KEY_GV) ? &c->vm_gen[(key & KEY_GSCID_MASK) >> KEY_GSCID_SHIFT]
+	                      : &c->host_gen;
 }
 
 static inline bool space_live_(const struct rvm_caches *c, const struct rvm_space *sp)
 {
-	return sp->all_snap == c->all_gen && sp->parent_snap == parent_gen_(c, sp->key);
+	return sp->all_snap == c->all_gen && sp->parent_snap == *sp->parent;
 }
 
 /* The slot holding key (live or not), or NULL.  Invariant (4). */
@@ -191,7 +194,8 @@ static struct rvm_space *space_claim_(struct rvm *m, uint64_t key)
 	sp->key = key;
 	sp->gen = new_gen_(c); /* unique: no entry carries it yet */
 	sp->pwc_gen = new_gen_(c);
-	sp->parent_snap = parent_gen_(c, key);
+	sp->parent = parent_of_(c, key);
+	sp->parent_snap = *sp->parent;
 	sp->all_snap = c->all_gen;
 	return sp;
 }
@@ -227,14 +231,15 @@ static void group_kill_(struct rvm *m, bool gv, uint16_t gscid, bool keep_gspace
 /* Leaf tables                                                               */
 /* ------------------------------------------------------------------------ */
 
-static const struct rvm_tlb_entry *tlb_find_(const struct rvm_tlb_table *t, uint64_t group,
-                                             uint32_t gen, uint64_t addr)
+static inline const struct rvm_tlb_entry *tlb_find_(const struct rvm_tlb_table *t, uint64_t group,
+                                                    uint32_t gen, uint64_t addr)
 {
 	uint64_t sizes = t->sizes;
 	while (sizes) {
 		unsigned lg2 = (unsigned)__builtin_ctzll(sizes);
 		sizes &= sizes - 1;
-		uint64_t tag = (addr & ~lg2_mask_(lg2)) | lg2;
+		/* lg2 <= SIZE_LG2_MAX: a plain shift, no lg2_mask_ */
+		uint64_t tag = (addr & ~((UINT64_C(1) << lg2) - 1)) | lg2;
 		uint32_t s = tlb_set_(t, tag, group);
 		const struct rvm_tlb_set *set = &t->sets[s];
 		for (unsigned w = 0; w < RVM_TLB_WAYS; w++)
