@@ -190,13 +190,23 @@ void rvd_batch_add(struct rvd_iommu *m, struct rvd_batch *b, const struct rvd_cm
 
 int rvd_batch_submit(struct rvd_iommu *m, struct rvd_batch *b, bool pr, bool pw)
 {
+	struct rvd_cmd f = {.op = RVD_CMD_IOFENCE_C};
 	int err = b->err;
-	if (b->n) {
+	if (b->n == RVD_BATCH_MAX) {
 		int rc = rvd_cq_push_raw(m, (const uint64_t(*)[2])b->raw, b->n);
 		if (rc && !err)
 			err = rc;
+		b->n = 0;
 	}
-	int rc = rvd_cq_sync(m, pr, pw);
+	/* Invariant 2: the fence goes out with the batch in one cqt write. */
+	f.fence.pr = pr;
+	f.fence.pw = pw;
+	rvd_cmd_build(m->caps, m->fctl, &f, b->raw[b->n++]);
+	int rc = rvd_cq_push_raw(m, (const uint64_t(*)[2])b->raw, b->n);
+	if (rc && !err)
+		err = rc;
+	rc = cq_wait(m, false, &err);
+	m->n_syncs++;
 	rvd_batch_init(b);
 	return err ? err : rc;
 }

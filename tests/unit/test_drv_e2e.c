@@ -503,6 +503,115 @@ static void test_resv_regions(void **state)
 	stop(&t);
 }
 
+static void test_cmd_to_reported_and_cleared(void **state)
+{
+	struct t t;
+	(void)state;
+	start(&t);
+	assert_true(rvd_capabilities(t.iommu) & RVI_CAP_ATS);
+	/* An ATS.INVAL no device answers: the model's timeout expires while
+	 * the driver polls (delay_ns advances the model's clock), and the
+	 * IOFENCE.C after it reports cmd_to (§4.1.2). */
+	struct rvd_cmd c = {.op = RVD_CMD_ATS_INVAL};
+	uint64_t raw[1][2];
+	c.ats.rid = 0x42;
+	assert_int_equal(rvd_cmd_build(rvd_capabilities(t.iommu), 0, &c, raw[0]), 0);
+	t.h->ops.lock(t.h);
+	assert_int_equal(rvd_cq_push_raw(t.iommu, (const uint64_t(*)[2])raw, 1), 0);
+	assert_int_equal(rvd_cq_sync(t.iommu, false, false), -ETIMEDOUT);
+	assert_int_equal(reg(&t, RVI_REG_CQCSR, 4) & RVI_CQCSR_ERRORS, 0);
+	assert_int_equal(rvd_cq_sync(t.iommu, false, false), 0);
+	t.h->ops.unlock(t.h);
+	assert_non_null(strstr(t.h->last_log, "timed out"));
+	stop(&t);
+}
+
+static void test_superpages_end_to_end(void **state)
+{
+	struct t t;
+	int err;
+	size_t mapped;
+	struct rvd_gather g;
+	(void)state;
+	start(&t);
+	struct rvd_domain *d = rvd_domain_alloc_paging_stage(t.iommu, RVD_STAGE_SECOND, &err);
+	assert_non_null(d);
+	assert_int_equal(rvd_attach_dev(d, DID), 0);
+	/* one 2 MiB and one 1 GiB leaf */
+	assert_int_equal(rvd_map_pages(d, 0x200000, BUF, 0x200000, 1, RVD_PROT_READ, &mapped), 0);
+	assert_int_equal(
+	    rvd_map_pages(d, 0x40000000, 0x40000000, 0x40000000, 1, RVD_PROT_READ, &mapped), 0);
+	dma_ok(&t, 0x200000 + 0x123456, BUF + 0x123456);
+	dma_ok(&t, 0x40000000 + 0x3456789, 0x40000000 + 0x3456789);
+	assert_int_equal(rvd_iova_to_phys(d, 0x3fffff), BUF + 0x1fffff);
+	rvd_gather_init(&g);
+	assert_int_equal(rvd_unmap_pages(d, 0x200000, 0x200000, 1, &g), 0x200000);
+	assert_int_equal(rvd_iotlb_sync(d, &g), 0);
+	assert_int_equal(dh_dma(t.h, DID, RVM_ACC_READ, 0x200000 + 0x123456, NULL),
+	                 RVI_CAUSE_RD_GUEST_PAGE);
+	dma_ok(&t, 0x40000000 + 8, 0x40000000 + 8); /* the neighbour survives */
+	finish(&t, d);
+}
+
+/* At every command publication during a DC switch, the DC is either
+ * invalid or exactly the old or the new context (never torn), and it is
+ * invalid whenever an IODIR for the old context is published. */
+struct torn_check {
+	uint64_t *dc;
+	uint64_t old[8], new_[8];
+	unsigned n, n_invalid;
+};
+
+static void check_dc(struct dh *h, void *arg)
+{
+	struct torn_check *tc = arg;
+	(void)h;
+	uint64_t now[8];
+	memcpy(now, tc->dc, sizeof(now));
+	tc->n++;
+	if (!(now[0] & RVI_DC_TC_V)) {
+		tc->n_invalid++;
+		return;
+	}
+	assert_true(!memcmp(now, tc->old, sizeof(now)) || !memcmp(now, tc->new_, sizeof(now)));
+	/* once the new context is live, the old one has been invalidated */
+	if (!memcmp(now, tc->new_, sizeof(now)))
+		assert_true(tc->n_invalid >= 1);
+}
+
+static void test_dc_never_torn(void **state)
+{
+	struct t t;
+	int err;
+	struct torn_check tc;
+	(void)state;
+	start(&t);
+	struct rvd_domain *a = rvd_domain_alloc_paging_stage(t.iommu, RVD_STAGE_FIRST, &err);
+	struct rvd_domain *b = rvd_domain_alloc_paging_stage(t.iommu, RVD_STAGE_SECOND, &err);
+	memset(&tc, 0, sizeof(tc));
+	assert_int_equal(rvd_attach_dev(a, DID), 0);
+	tc.dc = rvd_ddt_dc(t.iommu, DID, false, &err);
+	assert_non_null(tc.dc);
+	memcpy(tc.old, tc.dc, sizeof(tc.old));
+	assert_int_equal(rvd_attach_dev(b, DID), 0);
+	memcpy(tc.new_, tc.dc, sizeof(tc.new_));
+	assert_true(memcmp(tc.old, tc.new_, sizeof(tc.old)) != 0);
+	/* back to a, then switch to b again with the checker armed */
+	assert_int_equal(rvd_attach_dev(a, DID), 0);
+	t.h->on_cqt = check_dc;
+	t.h->on_cqt_arg = &tc;
+	assert_int_equal(rvd_attach_dev(b, DID), 0);
+	t.h->on_cqt = NULL;
+	/* two publications (old-context invalidation, new-context IODIR); the
+	 * first saw V=0 */
+	assert_int_equal(tc.n, 2);
+	assert_int_equal(tc.n_invalid, 1);
+	assert_int_equal(rvd_attach_dev(rvd_blocked_domain(t.iommu), DID), 0);
+	assert_int_equal(rvd_domain_free(a), 0);
+	assert_int_equal(rvd_domain_free(b), 0);
+	stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +633,9 @@ int main(void)
 	    cmocka_unit_test(test_cmd_ill_is_skipped),
 	    cmocka_unit_test(test_cqmf_restarts_queue),
 	    cmocka_unit_test(test_resv_regions),
+	    cmocka_unit_test(test_cmd_to_reported_and_cleared),
+	    cmocka_unit_test(test_superpages_end_to_end),
+	    cmocka_unit_test(test_dc_never_torn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

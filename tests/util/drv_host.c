@@ -113,8 +113,11 @@ static void record_cmds(struct dh *h, uint32_t new_cqt)
 static void mmio_wr(struct dh *h, uint32_t off, unsigned size, uint64_t v)
 {
 	assert_non_null(h->m);
-	if (off == RVI_REG_CQT)
+	if (off == RVI_REG_CQT) {
 		record_cmds(h, (uint32_t)v);
+		if (h->on_cqt)
+			h->on_cqt(h, h->on_cqt_arg);
+	}
 	if (off == RVI_REG_CQB)
 		h->prev_cqt = 0;
 	int rc = rvm_mmio_write(h->m, off, size, v);

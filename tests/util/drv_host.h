@@ -62,6 +62,9 @@ struct dh {
 	struct rvd_fault faults[DH_MAX_FAULTS];
 	unsigned n_faults;
 	uint64_t clock_ns;
+	/* called on every cqt write, before the model sees it */
+	void (*on_cqt)(struct dh *h, void *arg);
+	void *on_cqt_arg;
 	/* ops table handed to the driver */
 	struct rvd_os_ops ops;
 };
