@@ -612,6 +612,33 @@ static void test_dc_never_torn(void **state)
 	stop(&t);
 }
 
+/* Every allocation failure during probe is reported as -ENOMEM and leaves
+ * no page behind. */
+static void test_probe_enomem_cleans_up(void **state)
+{
+	struct rvm_config mc;
+	struct rvd_config dc;
+	(void)state;
+	rvm_config_default(&mc);
+	dh_default_config(&dc);
+	int ok = 0;
+	for (int n = 0; n < 16 && !ok; n++) {
+		struct dh *h = dh_create(256, &mc);
+		int err = 0;
+		h->fail_allocs_after = n;
+		struct rvd_iommu *m = rvd_probe(&h->ops, h, &dc, &err);
+		if (m) {
+			ok = 1;
+			rvd_remove(m);
+		} else {
+			assert_int_equal(err, -ENOMEM);
+		}
+		assert_int_equal(h->live_pages, 0);
+		dh_destroy(h);
+	}
+	assert_true(ok); /* and probe needs fewer than 16 allocations */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +663,7 @@ int main(void)
 	    cmocka_unit_test(test_cmd_to_reported_and_cleared),
 	    cmocka_unit_test(test_superpages_end_to_end),
 	    cmocka_unit_test(test_dc_never_torn),
+	    cmocka_unit_test(test_probe_enomem_cleans_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
