@@ -263,15 +263,17 @@ static void tlb_put_(struct rvm_tlb_table *t, uint64_t group, uint32_t gen,
 	uint64_t tag = e->iova_base | e->size_lg2;
 	uint32_t s = tlb_set_(t, tag, group);
 	struct rvm_tlb_set *set = &t->sets[s];
-	unsigned way = RVM_TLB_WAYS;
-	for (unsigned w = 0; w < RVM_TLB_WAYS && way == RVM_TLB_WAYS; w++)
-		if (set->va_tag[w] == tag && set->gen[w] == gen)
+	unsigned way = RVM_TLB_WAYS, empty = RVM_TLB_WAYS;
+	for (unsigned w = 0; w < RVM_TLB_WAYS; w++) {
+		if (set->va_tag[w] == tag && set->gen[w] == gen) {
 			way = w; /* refresh in place: one entry per (space, page) */
-	for (unsigned w = 0; w < RVM_TLB_WAYS && way == RVM_TLB_WAYS; w++)
-		if (!set->gen[w])
-			way = w;
+			break;
+		}
+		if (!set->gen[w] && empty == RVM_TLB_WAYS)
+			empty = w;
+	}
 	if (way == RVM_TLB_WAYS)
-		way = set->victim++ % RVM_TLB_WAYS;
+		way = empty != RVM_TLB_WAYS ? empty : set->victim++ & (RVM_TLB_WAYS - 1);
 	t->entries[s * RVM_TLB_WAYS + way] = *e;
 	set->va_tag[way] = tag;
 	set->gen[way] = gen;
