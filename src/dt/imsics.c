@@ -258,8 +258,10 @@ int rvdt_imsic_file_addr(const struct rvdt_imsic *im, size_t pos, uint32_t guest
 			return 0;
 		}
 		rounded = (im->regs[j].size + stride - 1) & ~(stride - 1);
-		if (rounded < im->regs[j].size || off < rounded)
-			return -RVDT_ERR_RANGE; /* overflow, or in padding */
+		/* off is a multiple of stride, so off >= size implies
+		 * off >= rounded: it never lands in the padding */
+		if (rounded < im->regs[j].size)
+			return -RVDT_ERR_RANGE; /* size overflowed */
 		off -= rounded;
 	}
 	return -RVDT_ERR_RANGE;

@@ -68,8 +68,7 @@ static bool config_ok_(const struct rvimsic_config *c)
 	/* the fields must not overlap (AIA: E >= k + D) */
 	if (c->group_index_bits && c->group_index_shift < low)
 		return false;
-	if (c->group_index_bits + c->group_index_shift > 64)
-		return false;
+	/* bits <= 7 and shift <= 55 keep the group field below bit 63 */
 	mask = (1ull << low) - 1;
 	if (c->group_index_bits)
 		mask |= ((1ull << c->group_index_bits) - 1) << c->group_index_shift;

@@ -47,6 +47,7 @@ static const struct bad_case cases[] = {
     {"bad-not-cpu-intc.dts", RVDT_ERR_BADPHANDLE, IMSIC, "interrupts-extended[1]"},
     {"bad-irq-mixed.dts", RVDT_ERR_MISMATCH, IMSIC, "interrupts-extended[1]"},
     {"bad-irq-5.dts", RVDT_ERR_RANGE, IMSIC, "interrupts-extended[0]"},
+    {"bad-ie-truncated.dts", RVDT_ERR_BADLEN, IMSIC, "interrupts-extended[1]: truncated"},
     {"bad-ie-missing.dts", RVDT_ERR_MISSING, IMSIC, "interrupts-extended"},
     {"bad-iommu-map-phandle.dts", RVDT_ERR_BADPHANDLE,
      "/soc/pci@30000000: ", "iommu-map[0]: phandle 0x77"},
