@@ -412,9 +412,17 @@ static int walk_(struct xl *x)
 	return 0;
 }
 
-static int translate_(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs, bool dbg)
+static int translate_(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs, bool dbg,
+		      bool iotlb_missed)
 {
-	struct xl x = {.m = m, .rq = rq, .rs = rs, .dbg = dbg};
+	struct xl x; /* x.c is filled by find_dc_() before any use */
+	x.m = m;
+	x.rq = rq;
+	x.rs = rs;
+	x.dbg = dbg;
+	x.have_dc = false;
+	x.iotval2 = 0;
+	memset(&x.ids, 0, sizeof(x.ids));
 	const struct rvm_req *r = rq;
 	bool ats = r->type == RVM_TT_ATS;
 	unsigned mode = rvm_iommu_mode(m);
@@ -482,7 +490,9 @@ static int translate_(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *
 		}
 	}
 	set_ids_(&x);
-	if (r->type == RVM_TT_UNTRANSLATED && !dbg && iotlb_hit_(m, &x.c, r, x.priv, rs)) {
+	/* The fast path has just missed in the IOTLB: do not look again. */
+	if (r->type == RVM_TT_UNTRANSLATED && !dbg && !iotlb_missed &&
+	    iotlb_hit_(m, &x.c, r, x.priv, rs)) {
 		count_request_(&x);
 		return 0;
 	}
@@ -491,21 +501,22 @@ static int translate_(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *
 
 int rvm_translate_locked(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
 {
-	return translate_(m, rq, rs, false);
+	return translate_(m, rq, rs, false, false);
 }
 
 int rvm_translate_dbg(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
 {
-	return translate_(m, rq, rs, true);
+	return translate_(m, rq, rs, true, false);
 }
 
-RVM_COLD static int translate_slow_(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
+RVM_COLD static int translate_slow_(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs,
+				    bool iotlb_missed)
 {
 	atomic_store_explicit(&m->st_iotlb_misses,
 	                      atomic_load_explicit(&m->st_iotlb_misses, memory_order_relaxed) + 1,
 	                      memory_order_relaxed);
 	pthread_mutex_lock(&m->lock);
-	int rc = translate_(m, rq, rs, false);
+	int rc = translate_(m, rq, rs, false, iotlb_missed);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -519,27 +530,29 @@ int rvm_translate(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
 	                      memory_order_relaxed);
 	if (RVM_UNLIKELY(rq->type != RVM_TT_UNTRANSLATED ||
 	                 __atomic_load_n(&m->hpm_active, __ATOMIC_RELAXED)))
-		return translate_slow_(m, rq, rs);
+		return translate_slow_(m, rq, rs, false);
 	unsigned mode =
 	    (unsigned)RVI_FIELD_GET(RVI_DDTP_MODE, __atomic_load_n(&m->ddtp, __ATOMIC_RELAXED));
 	if (RVM_UNLIKELY(mode < RVI_DDTP_MODE_1LVL))
-		return translate_slow_(m, rq, rs);
+		return translate_slow_(m, rq, rs, false);
 
 	unsigned seq = rvm_seq_read_begin(m);
 	const struct rvm_ctx *c = rvm_ctx_lookup(m, rq->device_id, rq->pid_valid, rq->process_id);
 	if (RVM_UNLIKELY(!c))
-		return translate_slow_(m, rq, rs);
+		return translate_slow_(m, rq, rs, false);
 	if (!rq->pid_valid && (c->dc[RVI_DC_TC] & RVI_DC_TC_DPE)) {
 		c = rvm_ctx_lookup(m, rq->device_id, true, 0); /* step 11 */
 		if (!c)
-			return translate_slow_(m, rq, rs);
+			return translate_slow_(m, rq, rs, false);
 	}
 	bool priv = rq->pid_valid && rq->priv;
 	if (priv && !c->ens)
-		return translate_slow_(m, rq, rs);
+		return translate_slow_(m, rq, rs, false);
 	memset(rs, 0, sizeof(*rs));
-	if (!iotlb_hit_(m, c, rq, priv, rs) || rvm_seq_read_retry(m, seq))
-		return translate_slow_(m, rq, rs);
+	if (!iotlb_hit_(m, c, rq, priv, rs))
+		return translate_slow_(m, rq, rs, !rvm_seq_read_retry(m, seq));
+	if (rvm_seq_read_retry(m, seq))
+		return translate_slow_(m, rq, rs, false);
 	atomic_store_explicit(&m->st_iotlb_hits,
 	                      atomic_load_explicit(&m->st_iotlb_hits, memory_order_relaxed) + 1,
 	                      memory_order_relaxed);
