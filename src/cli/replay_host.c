@@ -4,7 +4,8 @@
  * goes to the replay's rv_physmem, and everything the IOMMU sends outwards
  * is printed as an event line at the moment it happens:
  *   {"event":"msi","addr":...,"data":...}       a write of kind RVM_MEM_MSI
- *                                               (also performed in memory)
+ *                                               (also performed in memory;
+ *                                               "fault":true if it failed)
  *   {"event":"wsi","vector":...,"level":...}    a wired interrupt level change
  *   {"event":"ats","type":"inval"|"prgr",...}   a message to a device
  */
@@ -23,6 +24,7 @@ static int host_write(void *ctx, uint64_t pa, const void *buf, size_t len,
                       const struct rvm_mem_attr *a)
 {
 	struct replay *r = ctx;
+	int st = rv_physmem_op_write(r->mem, pa, buf, len, a);
 	if (a && a->kind == RVM_MEM_MSI) {
 		uint64_t data = 0;
 		const uint8_t *b = buf;
@@ -32,9 +34,11 @@ static int host_write(void *ctx, uint64_t pa, const void *buf, size_t len,
 		jemit_begin(&j, r->out, "event", "msi");
 		jemit_hex(&j, "addr", pa);
 		jemit_hex(&j, "data", data);
+		if (st != RVM_MEM_OK)
+			jemit_bool(&j, "fault", true);
 		jemit_end(&j);
 	}
-	return rv_physmem_op_write(r->mem, pa, buf, len, a);
+	return st;
 }
 
 static int host_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired,
