@@ -163,6 +163,7 @@ enum rvd_domain_type {
 	RVD_DOMAIN_BLOCKED = 1,
 	RVD_DOMAIN_IDENTITY = 2,
 	RVD_DOMAIN_PAGING = 3,
+	RVD_DOMAIN_NESTED = 4, /* a guest's first stage over a host second stage */
 };
 
 /* Mapping permissions (Linux IOMMU_READ/WRITE/...). */
@@ -191,6 +192,45 @@ uint64_t rvd_domain_pgsize_bitmap(const struct rvd_domain *dom);
  * Return: 0, -EINVAL (device_id too wide for the DDT, or incompatible
  * domain), -ENOMEM, -ETIMEDOUT / -EIO (invalidation failed). */
 int rvd_attach_dev(struct rvd_domain *dom, uint32_t device_id);
+
+/* ------------------------------------------------------------------------ */
+/* MSI page table (second-stage and nested domains)                          */
+/* ------------------------------------------------------------------------ */
+
+/* Attach device_id to dom with an MSI page table: DC.msiptp = Flat at
+ * msiptp_ppn (0: Off), DC.msi_addr_mask / msi_addr_pattern as given (GPA
+ * page numbers, §3.1.3.5-6).  The DC is written by the same spec-ordered
+ * writer as rvd_attach_dev.
+ * The MSI table belongs to the GSCID (its entries are cached by GSCID and
+ * GPA), so it is recorded in the second-stage domain (a nested domain's
+ * parent) and every device on that GSCID uses it: rvd_attach_dev later
+ * attaches with the domain's table, and a different table is refused while
+ * other devices use the GSCID (use rvd_domain_set_msi to change it for all).
+ * Rules checked:
+ *   - msiptp must stay Off when iohgatp is Bare (blocking, identity and
+ *     first-stage domains): -EINVAL for a non-zero msiptp_ppn;
+ *   - with msiptp_ppn = 0, mask and pattern must be 0;
+ *   - mask/pattern bits 63:52 and bits at or above MGPAW-12 are reserved;
+ *   - a table of 2^k entries with k > 8 must be naturally aligned
+ *     (2^k x 16 bytes), so msiptp_ppn must be a multiple of 2^(k-8).
+ * Return: 0, -EINVAL (see above, or device_id too wide), -ENODEV (no
+ * caps.MSI_FLAT), -ERANGE (msiptp_ppn wider than 44 bits), -EBUSY (the
+ * GSCID's devices use another table), -ENOSPC (attach table full),
+ * -ENOMEM, -ETIMEDOUT, -EIO. */
+int rvd_attach_dev_msi(struct rvd_domain *dom, uint32_t device_id, uint64_t msiptp_ppn,
+                       uint64_t msi_addr_mask, uint64_t msi_addr_pattern);
+/* Change the MSI table of dom's GSCID and rewrite the DC of every device
+ * attached to it (or to its nested domains).  Same checks and returns as
+ * rvd_attach_dev_msi, without -EBUSY. */
+int rvd_domain_set_msi(struct rvd_domain *dom, uint64_t msiptp_ppn, uint64_t msi_addr_mask,
+                       uint64_t msi_addr_pattern);
+/* Invalidate the cached MSI PTE for guest-physical address gpa of dom's
+ * GSCID: IOTINVAL.GVMA GV=1 AV=1 ADDR=gpa[63:12] GSCID, then IOFENCE.C
+ * PW=1 (so MSIs already translated with the old entry are committed).
+ * Return: 0, -EINVAL (dom has no second stage), -ETIMEDOUT, -EIO. */
+int rvd_inval_msi_pte(struct rvd_domain *dom, uint64_t gpa);
+/* The GSCID a second-stage or nested domain's devices use; 0 for others. */
+uint32_t rvd_domain_gscid(const struct rvd_domain *dom);
 
 /* ------------------------------------------------------------------------ */
 /* Mapping                                                                   */
@@ -248,9 +288,137 @@ struct rvd_resv_region {
 	uint64_t start, length;
 	enum rvd_resv_type type;
 };
-/* Fill up to max regions for device_id.  Return: the number of regions. */
+/* Fill up to max regions for device_id.
+ *   - attached to a second-stage or nested domain whose GSCID has an MSI
+ *     table: its HW MSI window (RVD_RESV_MSI): the GPAs A with
+ *     (A >> 12) & ~mask == pattern & ~mask, one region per value of the
+ *     mask bits above its lowest run of ones (a run starting at bit 0);
+ *   - attached to a first-stage domain, or not attached while DMA domains
+ *     are first-stage: the software MSI aperture (RVD_RESV_SW_MSI);
+ *   - otherwise none.
+ * Return: the number of regions the device has (snprintf-like: only the
+ * first max are written). */
 int rvd_get_resv_regions(struct rvd_iommu *iommu, uint32_t device_id, struct rvd_resv_region *out,
                          int max);
+
+/* ------------------------------------------------------------------------ */
+/* Raw commands                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* A typed command-queue entry (§4.1).  Build one with the rvd_cmd_*()
+ * constructors below; only the member of the union that matches op is
+ * read.  The core turns it into raw words and rejects every encoding the
+ * spec makes illegal or the IOMMU does not support. */
+enum rvd_cmd_op {
+	RVD_CMD_IOTINVAL_VMA = 1,
+	RVD_CMD_IOTINVAL_GVMA,
+	RVD_CMD_IOFENCE_C,
+	RVD_CMD_IODIR_INVAL_DDT,
+	RVD_CMD_IODIR_INVAL_PDT,
+	RVD_CMD_ATS_INVAL,
+	RVD_CMD_ATS_PRGR,
+};
+
+struct rvd_cmd {
+	enum rvd_cmd_op op;
+	union {
+		struct rvd_cmd_inval {
+			bool av, pscv, gv, nl, s;
+			uint32_t pscid;
+			uint32_t gscid;
+			uint64_t addr; /* byte address, 4 KiB aligned (or NAPOT-encoded with s) */
+		} inval;
+		struct {
+			bool av, wsi, pr, pw;
+			uint32_t data;
+			uint64_t addr; /* 4-byte aligned */
+		} fence;
+		struct {
+			bool dv;
+			uint32_t did, pid;
+		} iodir;
+		struct {
+			bool pv, dsv;
+			uint32_t pid;
+			uint32_t rid;
+			uint32_t dseg;
+			uint64_t payload;
+		} ats;
+	};
+};
+
+/* IOTINVAL.VMA: first-stage entries.  gv selects the VM (GSCID), pscv the
+ * address space (PSCID), av one page at addr (§4.1.1 table). */
+static inline struct rvd_cmd rvd_cmd_iotinval_vma(bool gv, uint32_t gscid, bool pscv,
+                                                  uint32_t pscid, bool av, uint64_t addr)
+{
+	struct rvd_cmd c = {.op = RVD_CMD_IOTINVAL_VMA};
+	c.inval.gv = gv;
+	c.inval.gscid = gv ? gscid : 0;
+	c.inval.pscv = pscv;
+	c.inval.pscid = pscv ? pscid : 0;
+	c.inval.av = av;
+	c.inval.addr = av ? addr : 0;
+	return c;
+}
+/* IOTINVAL.GVMA: G-stage and MSI page-table entries of a VM (gv) or all. */
+static inline struct rvd_cmd rvd_cmd_iotinval_gvma(bool gv, uint32_t gscid, bool av, uint64_t addr)
+{
+	struct rvd_cmd c = {.op = RVD_CMD_IOTINVAL_GVMA};
+	c.inval.gv = gv;
+	c.inval.gscid = gv ? gscid : 0;
+	c.inval.av = av;
+	c.inval.addr = av ? addr : 0;
+	return c;
+}
+/* IODIR.INVAL_DDT: one device's context (dv) or every DDT/PDT entry. */
+static inline struct rvd_cmd rvd_cmd_iodir_inval_ddt(bool dv, uint32_t did)
+{
+	struct rvd_cmd c = {.op = RVD_CMD_IODIR_INVAL_DDT};
+	c.iodir.dv = dv;
+	c.iodir.did = dv ? did : 0;
+	return c;
+}
+/* IODIR.INVAL_PDT: the process context (did, pid). */
+static inline struct rvd_cmd rvd_cmd_iodir_inval_pdt(uint32_t did, uint32_t pid)
+{
+	struct rvd_cmd c = {.op = RVD_CMD_IODIR_INVAL_PDT};
+	c.iodir.dv = true;
+	c.iodir.did = did;
+	c.iodir.pid = pid;
+	return c;
+}
+/* IOFENCE.C with PR/PW (commit earlier device reads/writes). */
+static inline struct rvd_cmd rvd_cmd_iofence_c(bool pr, bool pw)
+{
+	struct rvd_cmd c = {.op = RVD_CMD_IOFENCE_C};
+	c.fence.pr = pr;
+	c.fence.pw = pw;
+	return c;
+}
+/* ATS.INVAL to a device (device_id[15:0] is the RID, [23:16] the segment). */
+static inline struct rvd_cmd rvd_cmd_ats_inval(uint32_t device_id, bool pv, uint32_t pid,
+                                               uint64_t payload)
+{
+	struct rvd_cmd c = {.op = RVD_CMD_ATS_INVAL};
+	c.ats.rid = device_id & 0xffff;
+	c.ats.dsv = device_id > 0xffff;
+	c.ats.dseg = device_id >> 16;
+	c.ats.pv = pv;
+	c.ats.pid = pv ? pid : 0;
+	c.ats.payload = payload;
+	return c;
+}
+
+/* Publish n commands and one IOFENCE.C (PR=PW=1) after them, then wait for
+ * the fence.  Every command is checked first; a malformed or unsupported
+ * one makes the call fail with nothing published.  n may exceed the queue
+ * size (the core waits for room).  An IOFENCE.C inside cmds is allowed.
+ * Return: 0, -EINVAL (a command is illegal for this IOMMU: reserved
+ * combination, missing capability, field too wide, misaligned address),
+ * -ETIMEDOUT (the fence did not complete, or cmd_to), -EIO (cmd_ill or
+ * cqmf; the queue has been restarted). */
+int rvd_submit_cmds(struct rvd_iommu *iommu, const struct rvd_cmd *cmds, unsigned n);
 
 /* Send ATS.PRGR for a page request.  Return: 0, -ENODEV (no ATS),
  * -EINVAL (code), -ETIMEDOUT, -EIO. */

@@ -17,6 +17,8 @@
  * moved past the fence, which it does only once every earlier command has
  * completed (§4.1.2).
  *
+ * rvd_submit_cmds() is the one public entry point here; it takes the lock.
+ *
  * Invariants
  *   1. Only this file writes cqt; iommu->cq.idx always equals it.
  *   2. Every batch ends with exactly one IOFENCE.C (rvd_batch_submit).
@@ -209,4 +211,21 @@ int rvd_batch_submit(struct rvd_iommu *m, struct rvd_batch *b, bool pr, bool pw)
 	m->n_syncs++;
 	rvd_batch_init(b);
 	return err ? err : rc;
+}
+
+int rvd_submit_cmds(struct rvd_iommu *m, const struct rvd_cmd *cmds, unsigned n)
+{
+	struct rvd_batch b;
+	uint64_t w[2];
+	/* Check everything first, so a bad command publishes nothing. */
+	for (unsigned i = 0; i < n; i++)
+		if (rvd_cmd_build(m->caps, m->fctl, &cmds[i], w))
+			return -EINVAL;
+	m->host.ops->lock(m->host.ctx);
+	rvd_batch_init(&b);
+	for (unsigned i = 0; i < n; i++)
+		rvd_batch_add(m, &b, &cmds[i]);
+	int rc = rvd_batch_submit(m, &b, true, true);
+	m->host.ops->unlock(m->host.ctx);
+	return rc;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * driver/domain.c - domains (blocking, identity, first- and second-stage
- * paging), attach, and the map/unmap/sync operations with their
- * invalidations.
+ * paging), the map/unmap/sync operations with their invalidations, and
+ * the MSI-PTE invalidation hook.
  *
  * Spec: RISC-V IOMMU 1.0 §3.1.3 (DC fields: iosatp + PSCID for the first
  * stage, iohgatp + GSCID for the second), §4.1.1 (IOTINVAL.VMA/GVMA, NLINV
@@ -22,8 +22,8 @@
  * Invariants
  *   1. A PSCID/GSCID belongs to one live paging domain; it is flushed before
  *      it is released.
- *   2. iommu->attach[] lists every device whose DC points at a domain, and
- *      dom->nattached counts its entries.
+ *   2. A paging domain is freed only when no device and no nested domain
+ *      uses it (-EBUSY otherwise).
  *   3. Table pages removed by unmap are freed only after the IOFENCE.C of
  *      the sync that invalidated them completed.
  */
@@ -169,7 +169,7 @@ int rvd_domain_free(struct rvd_domain *d)
 	struct rvd_batch b;
 	if (d->type != RVD_DOMAIN_PAGING)
 		return 0; /* the static domains live with the IOMMU */
-	if (d->nattached)
+	if (d->nattached || d->nnested)
 		return -EBUSY;
 	lock(m);
 	/* Invariant 1: nothing tagged with this ID survives its reuse. */
@@ -188,80 +188,6 @@ int rvd_domain_free(struct rvd_domain *d)
 	rvd_pt_destroy(&d->pt);
 	rvd_obj_free(&m->host, d->self_phys, sizeof(*d));
 	return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Attach                                                                    */
-/* ------------------------------------------------------------------------ */
-
-/* The device context that makes a device use domain d. */
-static void make_dc(const struct rvd_domain *d, uint64_t dc[8])
-{
-	const struct rvd_iommu *m = d->iommu;
-	memset(dc, 0, 8 * sizeof(dc[0]));
-	if (d->type == RVD_DOMAIN_BLOCKED)
-		return; /* V=0: every request faults with cause 258 */
-	dc[RVI_DC_TC] = RVI_DC_TC_V;
-	/* SBE must equal fctl.BE when BE is fixed, and the first-stage tables
-	 * are written in the host's order, which probe put in fctl.BE. */
-	if (m->fctl & RVI_FCTL_BE)
-		dc[RVI_DC_TC] |= RVI_DC_TC_SBE;
-	if (d->type == RVD_DOMAIN_IDENTITY)
-		return; /* iohgatp = iosatp = Bare */
-	uint64_t ppn = d->pt.root_phys >> RVI_PAGE_SHIFT;
-	if (d->stage == 1) {
-		dc[RVI_DC_FSC] = RVI_FIELD_PREP(RVI_FSC_MODE, d->pt.fmt->atp_mode) |
-		                 RVI_FIELD_PREP(RVI_FSC_PPN, ppn);
-		dc[RVI_DC_TA] = RVI_FIELD_PREP(RVI_DC_TA_PSCID, d->pscid);
-	} else {
-		dc[RVI_DC_IOHGATP] = RVI_FIELD_PREP(RVI_IOHGATP_MODE, d->pt.fmt->atp_mode) |
-		                     RVI_FIELD_PREP(RVI_IOHGATP_GSCID, d->gscid) |
-		                     RVI_FIELD_PREP(RVI_IOHGATP_PPN, ppn);
-	}
-}
-
-static int attach_slot(struct rvd_iommu *m, uint32_t did)
-{
-	for (unsigned i = 0; i < m->nattach; i++)
-		if (m->attach[i].did == did)
-			return (int)i;
-	return -1;
-}
-
-int rvd_attach_dev(struct rvd_domain *d, uint32_t did)
-{
-	struct rvd_iommu *m = d->iommu;
-	uint64_t dc[8];
-	if (did >> rvi_ddt_device_id_bits(m->ddt_levels, m->dc_ext))
-		return -EINVAL;
-	make_dc(d, dc);
-	lock(m);
-	int slot = attach_slot(m, did);
-	if (slot < 0 && d->type != RVD_DOMAIN_BLOCKED && m->nattach == RVD_MAX_ATTACH) {
-		unlock(m);
-		return -ENOSPC;
-	}
-	int rc = rvd_write_dc(m, did, dc);
-	struct rvd_domain *now = d;
-	if (rc) {
-		/* The DC is either the new one (the final fence failed) or
-		 * invalid (the first one did): look which. */
-		int e;
-		uint64_t *p = rvd_ddt_dc(m, did, false, &e);
-		now = (p && (rvd_ld64(p) & RVI_DC_TC_V)) ? d : &m->blocked;
-	}
-	if (slot >= 0) {
-		m->attach[slot].dom->nattached--;
-		m->attach[slot] = m->attach[--m->nattach];
-	}
-	if (now != &m->blocked) {
-		m->attach[m->nattach].did = did;
-		m->attach[m->nattach].dom = now;
-		m->nattach++;
-		now->nattached++;
-	}
-	unlock(m);
-	return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -429,28 +355,25 @@ uint64_t rvd_iova_to_phys(struct rvd_domain *d, uint64_t iova)
 	return rvd_pt_iova_to_phys(&d->pt, iova);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Reserved regions                                                          */
-/* ------------------------------------------------------------------------ */
-
-/* The software MSI aperture used when DMA domains are first-stage. */
-#define RVD_SW_MSI_BASE UINT64_C(0x8000000)
-#define RVD_SW_MSI_SIZE UINT64_C(0x100000)
-
-int rvd_get_resv_regions(struct rvd_iommu *m, uint32_t did, struct rvd_resv_region *out, int max)
+uint32_t rvd_domain_gscid(const struct rvd_domain *d)
 {
-	(void)did;
-	if (max < 1)
-		return 0;
-	if (m->default_stage == 1) {
-		/* First stage: MSIs must be mapped through the page table at an
-		 * IOVA the OS picks inside this window (Linux SW_MSI). */
-		out[0].start = RVD_SW_MSI_BASE;
-		out[0].length = RVD_SW_MSI_SIZE;
-		out[0].type = RVD_RESV_SW_MSI;
-		return 1;
-	}
-	/* Second stage: the MSI page table (HW_MSI window) is programmed per
-	 * device with msi_addr_mask/pattern; not yet implemented. */
-	return 0;
+	const struct rvd_domain *o = rvd_s2_owner(d);
+	return o ? o->gscid : 0;
+}
+
+int rvd_inval_msi_pte(struct rvd_domain *d, uint64_t gpa)
+{
+	struct rvd_domain *o = rvd_s2_owner(d);
+	struct rvd_batch b;
+	if (!o)
+		return -EINVAL;
+	struct rvd_cmd c = rvd_cmd_iotinval_gvma(true, o->gscid, true, gpa & ~(RVI_PAGE_SIZE - 1));
+	lock(d->iommu);
+	rvd_batch_init(&b);
+	rvd_batch_add(d->iommu, &b, &c);
+	/* §9.2 "MSI PTE": PW=1 also commits MSI writes already translated
+	 * with the old entry. */
+	int rc = rvd_batch_submit(d->iommu, &b, false, true);
+	unlock(d->iommu);
+	return rc;
 }

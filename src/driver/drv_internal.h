@@ -9,7 +9,9 @@
  *   probe.c    §9.1 initialisation, queues, interrupts, teardown
  *   fq.c       fault and page-request queue draining
  *   ddt.c      device directory and the device-context writer
- *   domain.c   blocking/identity/paging domains, attach, map/unmap/sync
+ *   domain.c   blocking/identity/paging domains, map/unmap/sync, IDs
+ *   attach.c   the DC of a domain, attach bookkeeping, MSI tables, resv regions
+ *   nested.c   nested domains (guest first stage over a host second stage)
  *
  * Memory: every object lives in pages from rvd_os_ops.alloc_pages and is
  * reached through phys_to_virt.  Table entries are 64-bit words accessed
@@ -111,43 +113,7 @@ void rvd_gather_free_pages(const struct rvd_host *h, struct rvd_gather *g);
 /* Commands (cmd.c)                                                          */
 /* ------------------------------------------------------------------------ */
 
-enum rvd_cmd_op {
-	RVD_CMD_IOTINVAL_VMA = 1,
-	RVD_CMD_IOTINVAL_GVMA,
-	RVD_CMD_IOFENCE_C,
-	RVD_CMD_IODIR_INVAL_DDT,
-	RVD_CMD_IODIR_INVAL_PDT,
-	RVD_CMD_ATS_INVAL,
-	RVD_CMD_ATS_PRGR,
-};
-
-struct rvd_cmd {
-	enum rvd_cmd_op op;
-	union {
-		struct rvd_cmd_inval {
-			bool av, pscv, gv, nl, s;
-			uint32_t pscid;
-			uint32_t gscid;
-			uint64_t addr; /* byte address, 4 KiB aligned (or NAPOT-encoded with s) */
-		} inval;
-		struct {
-			bool av, wsi, pr, pw;
-			uint32_t data;
-			uint64_t addr; /* 4-byte aligned */
-		} fence;
-		struct {
-			bool dv;
-			uint32_t did, pid;
-		} iodir;
-		struct {
-			bool pv, dsv;
-			uint32_t pid;
-			uint32_t rid;
-			uint32_t dseg;
-			uint64_t payload;
-		} ats;
-	};
-};
+/* enum rvd_cmd_op and struct rvd_cmd are public (driver.h). */
 
 /* Build the two raw doublewords of cmd for an IOMMU with capabilities caps
  * and fctl.  Return: 0, or -EINVAL for a reserved combination (PSCV with
@@ -177,11 +143,29 @@ struct rvd_domain {
 	enum rvd_domain_type type;
 	int stage; /* 1, 2, or 0 */
 	struct rvd_pt pt;
-	uint32_t pscid; /* first stage */
+	uint32_t pscid; /* first stage (nested: the guest's PSCID) */
 	uint32_t gscid; /* second stage */
 	unsigned nattached;
 	uint64_t self_phys; /* the page this object lives in */
+	/* Second-stage domains: the MSI table of the GSCID (attach.c); DC
+	 * words msiptp (0 = Off), msi_addr_mask, msi_addr_pattern. */
+	uint64_t msiptp, msi_mask, msi_pattern;
+	unsigned nnested; /* nested domains whose parent this is */
+	/* Nested domains (nested.c): the guest's iosatp over parent's G-stage. */
+	struct rvd_domain *parent;
+	uint64_t guest_fsc;
 };
+
+/* The second-stage domain that owns d's GSCID: d itself (second-stage
+ * paging), its parent (nested), or NULL. */
+static inline struct rvd_domain *rvd_s2_owner(const struct rvd_domain *d)
+{
+	if (d->type == RVD_DOMAIN_NESTED)
+		return d->parent;
+	if (d->type == RVD_DOMAIN_PAGING && d->stage == 2)
+		return (struct rvd_domain *)d;
+	return NULL;
+}
 
 struct rvd_iommu {
 	struct rvd_host host;
@@ -234,6 +218,10 @@ int rvd_cq_push_raw(struct rvd_iommu *iommu, const uint64_t (*raw)[2], unsigned 
 int rvd_wait32(struct rvd_iommu *iommu, uint32_t off, uint32_t mask, uint32_t want);
 /* Append IOFENCE.C and wait until cqh passes it, recovering from errors. */
 int rvd_cq_sync(struct rvd_iommu *iommu, bool pr, bool pw);
+
+/* attach.c (lock held): the DC that makes a device use d, with the MSI
+ * table of d's GSCID. */
+void rvd_make_dc(const struct rvd_domain *d, uint64_t dc[8]);
 
 /* ddt.c */
 /* Pointer to the DC words of device_id, allocating directory levels when
