@@ -366,6 +366,90 @@ static void test_big_endian_first_stage(void **st)
 	fx_destroy(f);
 }
 
+/* HPM (§5.23): one request event per request, one TLB-miss event per
+ * walk, and one walk event per table-entry load: 3 DDT loads (two non-leaf
+ * DDTEs and the DC of a 3-level DDT) and 3 Sv39 PTE loads for a 4 KiB
+ * leaf.  A repeat of the same request hits the IOTLB and the DC cache. */
+static void test_hpm_events(void **st)
+{
+	(void)st;
+	struct fx *f = setup(NULL);
+	static const unsigned ev[4] = {RVI_HPM_EV_UNTRANSLATED_REQ, RVI_HPM_EV_TLB_MISS,
+	                               RVI_HPM_EV_DDT_WALK, RVI_HPM_EV_S_VS_PT_WALK};
+	for (unsigned i = 0; i < 4; i++)
+		fx_wr(f, RVI_REG_IOHPMEVT(i + 1), 8, RVI_FIELD_PREP(RVI_IOHPMEVT_EVENTID, ev[i]));
+	uint64_t root = fx_pt_new(f, "sv39");
+	fx_map(f, "sv39", root, 0x1000, 0x2000, 0, RW | AD);
+	set_s1_dc(f, MODE_SV39, root, 0);
+	static const uint64_t want[2][4] = {{1, 1, 3, 3}, {2, 1, 3, 3}};
+	for (unsigned pass = 0; pass < 2; pass++) {
+		expect_ok(f, RVM_ACC_READ, 0x1000, 0x2000, 0x1000);
+		for (unsigned i = 0; i < 4; i++)
+			assert_int_equal(fx_rd(f, RVI_REG_IOHPMCTR(i + 1), 8), want[pass][i]);
+	}
+	fx_destroy(f);
+}
+
+/* §2.6: when the CAS of an A/D update finds the PTE changed, the walk
+ * restarts at that level and the update is made on the new value.  The
+ * host's CAS hook changes the PTE (sets an RSW bit) before the first CAS. */
+struct cas_host {
+	struct rv_physmem *mem;
+	uint64_t pte_pa;
+	unsigned cas_calls;
+};
+
+static int ch_read(void *ctx, uint64_t pa, void *buf, size_t len, const struct rvm_mem_attr *a)
+{
+	return rv_physmem_op_read(((struct cas_host *)ctx)->mem, pa, buf, len, a);
+}
+
+static int ch_write(void *ctx, uint64_t pa, const void *buf, size_t len,
+                    const struct rvm_mem_attr *a)
+{
+	return rv_physmem_op_write(((struct cas_host *)ctx)->mem, pa, buf, len, a);
+}
+
+static int ch_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint64_t desired,
+                  uint64_t *observed, const struct rvm_mem_attr *a)
+{
+	struct cas_host *h = ctx;
+	if (h->cas_calls++ == 0 && pa == h->pte_pa)
+		rv_physmem_write64(h->mem, pa, rv_physmem_read64(h->mem, pa) | RVI_BIT(8));
+	return rv_physmem_op_cas(h->mem, pa, size, expected, desired, observed, a);
+}
+
+static void test_ad_cas_restart(void **st)
+{
+	(void)st;
+	struct rvm_config cfg;
+	rvm_config_default(&cfg);
+	struct cas_host h = {rv_physmem_create(56), 0, 0};
+	struct rvm_host_ops ops = {ch_read, ch_write, ch_cas, NULL, NULL};
+	struct rvm *m = rvm_create(&cfg, &ops, &h, NULL);
+	assert_non_null(m);
+	uint64_t ddt = 0x10000, l0 = 0x20000, l1 = 0x21000, l2 = 0x22000;
+	/* 1LVL extended DDT: DC of device 1 at ddt + 64 */
+	rv_physmem_write64(h.mem, ddt + 64 + 24,
+	                   RVI_FIELD_PREP(RVI_FSC_MODE, MODE_SV39) | (l2 >> 12));
+	rv_physmem_write64(h.mem, ddt + 64, RVI_DC_TC_V | RVI_DC_TC_SADE);
+	rv_physmem_write64(h.mem, l2, RVI_PTE_V | ((l1 >> 12) << 10));
+	rv_physmem_write64(h.mem, l1, RVI_PTE_V | ((l0 >> 12) << 10));
+	h.pte_pa = l0 + 8 * 3;
+	rv_physmem_write64(h.mem, h.pte_pa, RVI_PTE_V | RW | (UINT64_C(0x777) << 10));
+	assert_int_equal(
+	    rvm_mmio_write(m, RVI_REG_DDTP, 8, RVI_DDTP_MODE_1LVL | ((ddt >> 12) << 10)), 0);
+	struct rvm_req rq = fx_req(1, RVM_ACC_WRITE, 0x3008);
+	struct rvm_resp rs;
+	assert_int_equal(rvm_translate(m, &rq, &rs), 0);
+	assert_int_equal(rs.pa, 0x777008);
+	assert_int_equal(h.cas_calls, 2); /* the first CAS failed, the retry won */
+	assert_int_equal(rv_physmem_read64(h.mem, h.pte_pa),
+	                 RVI_PTE_V | RW | AD | RVI_BIT(8) | (UINT64_C(0x777) << 10));
+	rvm_destroy(m);
+	rv_physmem_destroy(h.mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +465,8 @@ int main(void)
 	    cmocka_unit_test(test_ad_updates),
 	    cmocka_unit_test(test_pt_access_fault_and_poison),
 	    cmocka_unit_test(test_big_endian_first_stage),
+	    cmocka_unit_test(test_hpm_events),
+	    cmocka_unit_test(test_ad_cas_restart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
