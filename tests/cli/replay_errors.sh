@@ -65,6 +65,9 @@ check data-too-wide 4 "out of range" '{"op":"write_mem","addr":"0x1000","size":1
 check unknown-field 4 'unknown field "adr"' '{"op":"read_mem","adr":"0x1000","size":4}'
 check unknown-config 4 'unknown config key "iotlb"' '{"op":"reset","iotlb":4}'
 check config-range 4 "out of range" '{"op":"reset","ddtp_mode":256}'
+check config-illegal 4 "rejects this config" '{"op":"reset","icvec_bits":5}'
+check config-not-object 4 "config" '{"op":"reset","config":[1]}'
+check write-mem-fault 4 "memory write" '{"op":"write_mem","addr":"0xff00000000000000","size":8,"data":1}'
 check bad-choice 4 "access" '{"op":"translate","did":1,"access":"q","iova":"0x1000"}'
 check did-range 4 "did" '{"op":"translate","did":"0x1000000","access":"r","iova":"0x0"}'
 check offset-range 4 "offset" '{"op":"read_reg","offset":"0x1000","size":4}'
@@ -112,6 +115,20 @@ n=$((n + 1))
 printf '# only a comment\n\n' | "$cli" replay - >/dev/null 2>&1
 if [ $? -eq 0 ]; then echo "ok   comments-only"; else
 	echo "FAIL comments-only"
+	fails=$((fails + 1))
+fi
+
+# Every struct rvm_config key (and the two short names) is accepted, at
+# the top level and inside "config", and takes effect (icvec_bits 2: 0x3333).
+n=$((n + 1))
+cfg='"capabilities":"0xff8efeece10","fctl":0,"fctl_writable":3,"ddtp_reset_mode":0,"ddt_modes":31,"cq_log2sz_max":20,"fq_log2sz_max":20,"pq_log2sz_max":20,"iotlb_entries":16,"ddtc_entries":16,"pdtc_entries":16,"hpm_counters":8,"hpm_counter_bits":64,"icvec_bits":2,"rcid_bits":12,"mcid_bits":12,"sxl_writable":false,"msi_be":true,"check_dc_addr_width":1,"ats_inval_timeout":"0x100","ats_inval_max":32'
+out="$(printf '%s\n' "{\"op\":\"reset\",$cfg,\"config\":{\"ioatc\":8,\"ddtp_mode\":0}}" \
+	'{"op":"write_reg","offset":"0x2f8","size":8,"data":"0xffff"}' \
+	'{"op":"read_reg","offset":"0x2f8","size":8}' | "$cli" replay - 2>&1)"
+if [ "$out" = '{"op":"read_reg","offset":"0x2f8","data":"0x3333"}' ]; then
+	echo "ok   all-config-keys"
+else
+	echo "FAIL all-config-keys: $out"
 	fails=$((fails + 1))
 fi
 
