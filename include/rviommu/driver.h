@@ -194,6 +194,39 @@ uint64_t rvd_domain_pgsize_bitmap(const struct rvd_domain *dom);
 int rvd_attach_dev(struct rvd_domain *dom, uint32_t device_id);
 
 /* ------------------------------------------------------------------------ */
+/* Nested domains (a guest's first stage over a host second stage)           */
+/* ------------------------------------------------------------------------ */
+
+/* The guest's first-stage configuration, as its iosatp. */
+struct rvd_guest_fsc {
+	uint8_t mode;      /* enum rvi_iosatp_mode: 0 Bare, 8 Sv39, 9 Sv48, 10 Sv57 */
+	uint64_t root_gpa; /* guest-physical address of the root table, 4 KiB aligned */
+	uint32_t pscid;    /* the guest's address-space ID (20 bits; under the GSCID) */
+};
+
+/* A domain whose devices translate IOVA -> GPA through the guest's table
+ * (which the guest owns and edits in its own memory) and GPA -> SPA
+ * through parent, a second-stage paging domain.  Attach writes a DC with
+ * iohgatp = parent's (mode, GSCID, root), fsc = the guest's iosatp and
+ * ta.PSCID = its PSCID, and the MSI table of parent's GSCID.  Mapping
+ * calls are -EINVAL on it; the guest edits its table and then calls
+ * rvd_nested_inval.  parent can not be freed while nested domains use it.
+ * Return: NULL with *err = -EINVAL (parent not second-stage paging, mode
+ * not a first-stage encoding, root not 4 KiB aligned, PSCID wider than 20
+ * bits), -ENODEV (mode not in the capabilities), -ERANGE (root beyond
+ * 56 bits), -ENOMEM. */
+struct rvd_domain *rvd_domain_alloc_nested(struct rvd_domain *parent,
+                                           const struct rvd_guest_fsc *fsc, int *err);
+/* The guest changed its table for [iova, iova + size): invalidate its
+ * first-stage entries with IOTINVAL.VMA GV=1 GSCID PSCV=1 PSCID (AV=1 per
+ * page or ARINV block, or the whole PSCID past cfg.inval_threshold pages
+ * or when size is 0), then IOFENCE.C PR=PW=1.  nonleaf: the guest also
+ * changed non-leaf entries (NL=1 with caps.NL, else the whole PSCID).
+ * Return: 0, -EINVAL (not a nested domain, iova or size not 4 KiB
+ * aligned), -EOVERFLOW, -ETIMEDOUT, -EIO. */
+int rvd_nested_inval(struct rvd_domain *dom, uint64_t iova, uint64_t size, bool nonleaf);
+
+/* ------------------------------------------------------------------------ */
 /* MSI page table (second-stage and nested domains)                          */
 /* ------------------------------------------------------------------------ */
 

@@ -146,20 +146,21 @@ uint64_t rvd_domain_pgsize_bitmap(const struct rvd_domain *d)
 	return d->type == RVD_DOMAIN_PAGING ? rvd_pt_pgsize_bitmap(&d->pt) : 0;
 }
 
-/* Add the commands that drop every translation of a paging domain. */
-static void add_flush_all(struct rvd_domain *d, struct rvd_batch *b)
+/* The IOTINVAL that addresses d's translations: first stage -> VMA PSCID;
+ * second stage -> GVMA GSCID; nested -> VMA GV=1 GSCID PSCV=1 PSCID (the
+ * guest's first stage). */
+static struct rvd_cmd inval_cmd(const struct rvd_domain *d)
 {
-	struct rvd_cmd c;
-	memset(&c, 0, sizeof(c));
-	if (d->stage == 1) {
-		c.op = RVD_CMD_IOTINVAL_VMA;
-		c.inval.pscv = true;
-		c.inval.pscid = d->pscid;
-	} else {
-		c.op = RVD_CMD_IOTINVAL_GVMA;
-		c.inval.gv = true;
-		c.inval.gscid = d->gscid;
-	}
+	if (d->type == RVD_DOMAIN_NESTED)
+		return rvd_cmd_iotinval_vma(true, d->parent->gscid, true, d->pscid, false, 0);
+	if (d->stage == 1)
+		return rvd_cmd_iotinval_vma(false, 0, true, d->pscid, false, 0);
+	return rvd_cmd_iotinval_gvma(true, d->gscid, false, 0);
+}
+
+void rvd_add_flush_all(struct rvd_domain *d, struct rvd_batch *b)
+{
+	struct rvd_cmd c = inval_cmd(d);
 	rvd_batch_add(d->iommu, b, &c);
 }
 
@@ -167,6 +168,8 @@ int rvd_domain_free(struct rvd_domain *d)
 {
 	struct rvd_iommu *m = d->iommu;
 	struct rvd_batch b;
+	if (d->type == RVD_DOMAIN_NESTED)
+		return rvd_nested_free(d);
 	if (d->type != RVD_DOMAIN_PAGING)
 		return 0; /* the static domains live with the IOMMU */
 	if (d->nattached || d->nnested)
@@ -174,7 +177,7 @@ int rvd_domain_free(struct rvd_domain *d)
 	lock(m);
 	/* Invariant 1: nothing tagged with this ID survives its reuse. */
 	rvd_batch_init(&b);
-	add_flush_all(d, &b);
+	rvd_add_flush_all(d, &b);
 	int rc = rvd_batch_submit(m, &b, true, true);
 	if (!rc) {
 		if (d->stage == 1)
@@ -223,20 +226,11 @@ size_t rvd_unmap_pages(struct rvd_domain *d, uint64_t iova, uint64_t pgsize, uin
 static void add_addr_inval(struct rvd_domain *d, struct rvd_batch *b, uint64_t addr, bool s,
                            bool nl)
 {
-	struct rvd_cmd c;
-	memset(&c, 0, sizeof(c));
-	c.op = d->stage == 1 ? RVD_CMD_IOTINVAL_VMA : RVD_CMD_IOTINVAL_GVMA;
+	struct rvd_cmd c = inval_cmd(d);
 	c.inval.av = true;
 	c.inval.addr = addr;
 	c.inval.s = s;
 	c.inval.nl = nl;
-	if (d->stage == 1) {
-		c.inval.pscv = true;
-		c.inval.pscid = d->pscid;
-	} else {
-		c.inval.gv = true;
-		c.inval.gscid = d->gscid;
-	}
 	rvd_batch_add(d->iommu, b, &c);
 }
 
@@ -262,12 +256,12 @@ static void add_range_napot(struct rvd_domain *d, struct rvd_batch *b, uint64_t 
 }
 
 /* Commands for the gathered range (lock held). */
-static void add_gather_invals(struct rvd_domain *d, const struct rvd_gather *g, struct rvd_batch *b)
+void rvd_add_range_invals(struct rvd_domain *d, const struct rvd_gather *g, struct rvd_batch *b)
 {
 	struct rvd_iommu *m = d->iommu;
 	bool have_nl = m->caps & RVI_CAP_NL;
 	if (g->tables_freed && !have_nl) {
-		add_flush_all(d, b); /* non-leaf entries need a wider flush */
+		rvd_add_flush_all(d, b); /* non-leaf entries need a wider flush */
 		return;
 	}
 	bool nl = g->tables_freed;
@@ -278,7 +272,7 @@ static void add_gather_invals(struct rvd_domain *d, const struct rvd_gather *g, 
 	uint64_t step = g->pgsize ? g->pgsize : RVI_PAGE_SIZE;
 	uint64_t n = (g->last - g->start) / step + 1;
 	if (n > m->cfg.inval_threshold) {
-		add_flush_all(d, b);
+		rvd_add_flush_all(d, b);
 		return;
 	}
 	for (uint64_t a = g->start; n--; a += step)
@@ -296,9 +290,17 @@ int rvd_iotlb_sync(struct rvd_domain *d, struct rvd_gather *g)
 	lock(m);
 	rvd_batch_init(&b);
 	if (g->start <= g->last)
-		add_gather_invals(d, g, &b);
+		rvd_add_range_invals(d, g, &b);
 	else
-		add_flush_all(d, &b);
+		rvd_add_flush_all(d, &b);
+	/* §9.2: a G-stage change may affect a GPA a DC holds (a nested
+	 * guest's iosatp root), which the IOMMU may cache translated. */
+	for (unsigned i = 0; d->nnested && i < m->nattach; i++) {
+		if (m->attach[i].dom->parent != d)
+			continue;
+		struct rvd_cmd c = rvd_cmd_iodir_inval_ddt(true, m->attach[i].did);
+		rvd_batch_add(m, &b, &c);
+	}
 	/* Memory reclaim: the fence also commits the device's earlier reads
 	 * and writes through the old translations (PR=PW=1, §9.2). */
 	int rc = rvd_batch_submit(m, &b, true, true);
@@ -319,7 +321,7 @@ int rvd_flush_iotlb_all(struct rvd_domain *d)
 		return 0;
 	lock(m);
 	rvd_batch_init(&b);
-	add_flush_all(d, &b);
+	rvd_add_flush_all(d, &b);
 	int rc = rvd_batch_submit(m, &b, true, true);
 	unlock(m);
 	return rc;

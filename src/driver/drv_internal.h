@@ -219,6 +219,15 @@ int rvd_wait32(struct rvd_iommu *iommu, uint32_t off, uint32_t mask, uint32_t wa
 /* Append IOFENCE.C and wait until cqh passes it, recovering from errors. */
 int rvd_cq_sync(struct rvd_iommu *iommu, bool pr, bool pw);
 
+/* domain.c (lock held): the invalidations of a paging or nested domain.
+ * flush_all drops all its translations; range_invals those of the
+ * gathered range (per page, ARINV blocks, or a flush, see domain.c). */
+void rvd_add_flush_all(struct rvd_domain *d, struct rvd_batch *b);
+void rvd_add_range_invals(struct rvd_domain *d, const struct rvd_gather *g, struct rvd_batch *b);
+
+/* nested.c: free a nested domain (rvd_domain_free's contract). */
+int rvd_nested_free(struct rvd_domain *d);
+
 /* attach.c (lock held): the DC that makes a device use d, with the MSI
  * table of d's GSCID. */
 void rvd_make_dc(const struct rvd_domain *d, uint64_t dc[8]);
