@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * platform/scen_run.c - run a scenario on a platform: set up devices and
+ * domains through the driver core, then a scheduler of bounded ticks.
+ *
+ * One tick (virtual time += TICK_NS, every model advanced):
+ *   1. every device with an active DMA job moves one chunk, in an order
+ *      drawn from the seeded RNG (splitmix64), so interleavings vary by seed
+ *      and repeat exactly for one seed;
+ *   2. the next step runs, unless it must wait: a "dma" step waits until its
+ *      device's previous job is done, "wait" until every job is done;
+ *      management steps (map, unmap, detach, attach, affinity) therefore
+ *      run while other devices' DMA is in flight;
+ *   3. interrupts are claimed (plat_irq.c) and driver fault records are
+ *      matched with the faults devices saw (scen_dma.c).
+ * After the last step and job: a final interrupt poll, a drain of each
+ * driver's queues, the host read-back of every buffer, and the tallies.
+ *
+ * MSI policy: until src/msi (rviommu/msi.h) is wired in, every paging
+ * domain gets the S-level IMSIC interrupt-file pages identity-mapped
+ * (IOVA = PA, read/write), the "IMSIC pages as direct regions" policy, so
+ * an MSI-X address is the file's physical address and an affinity change is
+ * only an MSI-X table write.  The report names the policy in use.
+ *
+ * VM steps (vm_assign, vcpu_migrate) need nested domains (first stage over
+ * second stage) from the driver core and MSI page tables for guest files;
+ * until those exist the steps are reported as skipped, never as passed.
+ *
+ * Invariants: (1) the run never reads a wall clock except to decide whether
+ * to draw the progress line, which goes to a TTY only and never into the
+ * report; (2) each tick does O(devices * chunk) work.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "platform/scen_run.h"
+#include "rviommu/spec.h"
+
+#define PAGE 4096u
+
+uint64_t run_rand(struct run *r)
+{
+	/* splitmix64 (Steele, Lea, Flood 2014) */
+	uint64_t z = (r->rng += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+void run_viol(struct run *r, const char *fmt, ...)
+{
+	struct rvsim_result *res = r->res;
+	va_list ap;
+	if (res->nviol >= RUN_MAX_VIOL) {
+		res->nviol++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(res->viol[res->nviol], sizeof(res->viol[0]), fmt, ap);
+	va_end(ap);
+	rvsim_trace(r->p, "\"ev\":\"violation\",\"msg\":\"%s\"", res->viol[res->nviol]);
+	res->nviol++;
+}
+
+__attribute__((format(printf, 2, 3))) static int fail_(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err, r->errlen, fmt, ap);
+	va_end(ap);
+	return RVSIM_E_SCENARIO;
+}
+
+static void skip_(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void skip_(struct run *r, const char *fmt, ...)
+{
+	struct rvsim_result *res = r->res;
+	va_list ap;
+	if (res->nskipped >= RUN_MAX_SKIP) {
+		res->nskipped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(res->skipped[res->nskipped], sizeof(res->skipped[0]), fmt, ap);
+	va_end(ap);
+	res->nskipped++;
+}
+
+/* ---- setup ---- */
+
+static int set_vector_(struct run *r, size_t dev, unsigned v, uint32_t hart, const char *path)
+{
+	struct run_dev *rd = &r->res->devs[dev];
+	long pos = hart < r->p->nr_harts ? rvsim_hart_pos(r->p, (size_t)r->p->s_imsic, hart) : -1;
+	if (pos < 0)
+		return fail_(r, "%s: hart %u has no interrupt file in %s", path, hart,
+		             r->p->imsics[r->p->s_imsic].dt->path);
+	rvsim_file_addr(r->p, (size_t)r->p->s_imsic, (size_t)pos, 0, &rd->vec[v].addr);
+	rd->vec[v].hart = hart;
+	return 0;
+}
+
+static int setup_devs_(struct run *r)
+{
+	const struct rvsim_scenario *s = r->s;
+	uint32_t nids = r->p->imsics[r->p->s_imsic].dt->num_ids;
+	char path[64];
+	for (size_t i = 0; i < s->ndevs; i++) {
+		struct run_dev *rd = &r->res->devs[i];
+		rd->sd = &s->devs[i];
+		memcpy(rd->name, rd->sd->name, sizeof(rd->name));
+		rd->bdf = rd->sd->bdf;
+		rd->dom = -1;
+		rd->vm = -1;
+		if (rvsim_map_rid(r->p, rd->sd->bdf, &rd->iommu, &rd->device_id))
+			return fail_(r,
+			             "devices[%zu].bdf: %02x:%02x.%x is not behind an IOMMU "
+			             "(no iommu-map entry of the PCI host covers it)",
+			             i, rd->sd->bdf >> 8, (rd->sd->bdf >> 3) & 31, rd->sd->bdf & 7);
+		if (MSI_ID_BASE + (i + 1) * SCEN_MAX_VEC > nids + 1)
+			return fail_(r,
+			             "devices[%zu]: more devices than the IMSIC's %u identities "
+			             "allow (%u per device)",
+			             i, nids, SCEN_MAX_VEC);
+		for (unsigned v = 0; v < rd->sd->vectors; v++) {
+			snprintf(path, sizeof(path), "devices[%zu].affinity[%u]", i, v);
+			rd->vec[v].data = MSI_ID_BASE + (uint32_t)i * SCEN_MAX_VEC + v;
+			int e =
+			    set_vector_(r, i, v, rd->sd->hart[v] % (uint32_t)r->p->nr_harts, path);
+			if (e)
+				return e;
+		}
+	}
+	return 0;
+}
+
+/* Map the S-level interrupt files (guest 0 of every hart) identity RW. */
+static int map_doorbells_(struct run *r, struct rdom *d)
+{
+	const struct rvsim_imsic *s = &r->p->imsics[r->p->s_imsic];
+	for (size_t pos = 0; pos < s->dt->nr_parents; pos++) {
+		uint64_t pa;
+		size_t mapped = 0;
+		if (rvsim_file_addr(r->p, (size_t)r->p->s_imsic, pos, 0, &pa))
+			continue;
+		int e =
+		    rvd_map_pages(d->d, pa, pa, PAGE, 1, RVD_PROT_READ | RVD_PROT_WRITE, &mapped);
+		if (e)
+			return fail_(
+			    r, "domain '%s': mapping the IMSIC page 0x%" PRIx64 " failed (%d)",
+			    d->sd->name, pa, e);
+		if (run_sw_add(d, pa, PAGE, pa, RVD_PROT_READ | RVD_PROT_WRITE, true))
+			return RVSIM_E_NOMEM;
+	}
+	return 0;
+}
+
+static int map_one_(struct run *r, struct rdom *d, const struct scen_map *m, const char *path,
+                    uint64_t *pa_out)
+{
+	uint64_t pa = m->pa;
+	size_t mapped = 0;
+	if (m->pa_ref_dom >= 0) {
+		const struct rdom *o = &r->doms[m->pa_ref_dom];
+		if (!o->map_pa)
+			return fail_(r, "%s.pa: domain '%s' is not set up yet", path, o->sd->name);
+		pa = o->map_pa[m->pa_ref_map];
+	} else if (m->pa_auto) {
+		uint64_t align = m->size >= (UINT64_C(2) << 20) ? (UINT64_C(2) << 20) : PAGE;
+		if (rvsim_ram_alloc(r->p, m->size, align, &pa))
+			return fail_(r, "%s.size: no room left in RAM for 0x%" PRIx64 " bytes",
+			             path, m->size);
+	} else if (!rvsim_in_ram(r->p, pa, m->size)) {
+		return fail_(r, "%s.pa: 0x%" PRIx64 "+0x%" PRIx64 " is not RAM of this platform",
+		             path, pa, m->size);
+	} else if (rvsim_in_pool(r->p, pa, 1) || rvsim_in_pool(r->p, pa + m->size - 1, 1) ||
+	           (pa < r->p->pool_base && pa + m->size > r->p->pool_base)) {
+		return fail_(r, "%s.pa: overlaps the driver's reserved pages", path);
+	}
+	int e = rvd_map_pages(d->d, m->iova, pa, PAGE, m->size / PAGE, m->prot, &mapped);
+	if (e == -EEXIST)
+		return fail_(r,
+		             "%s.iova: 0x%" PRIx64 " overlaps an existing mapping (IMSIC pages "
+		             "are mapped at their physical address)",
+		             path, m->iova);
+	if (e)
+		return fail_(r, "%s: rvd_map_pages failed (%d)", path, e);
+	if (run_sw_add(d, m->iova, m->size, pa, m->prot, false))
+		return RVSIM_E_NOMEM;
+	rvsim_trace(r->p,
+	            "\"ev\":\"map\",\"domain\":\"%s\",\"iova\":\"0x%" PRIx64
+	            "\",\"size\":\"0x%" PRIx64 "\",\"pa\":\"0x%" PRIx64 "\"",
+	            d->sd->name, m->iova, m->size, pa);
+	if (pa_out)
+		*pa_out = pa;
+	return 0;
+}
+
+static int attach_(struct run *r, size_t dev, int dom, const char *path)
+{
+	struct run_dev *rd = &r->res->devs[dev];
+	struct rvd_iommu *drv = r->p->iommus[rd->iommu].drv;
+	struct rvd_domain *target;
+	if (dom < 0) {
+		target = rvd_blocked_domain(drv);
+	} else {
+		struct rdom *d = &r->doms[dom];
+		if (d->iommu != rd->iommu)
+			return fail_(r,
+			             "%s: device '%s' is behind iommu%zu, domain '%s' on iommu%zu",
+			             path, rd->sd->name, rd->iommu, d->sd->name, d->iommu);
+		target = d->d;
+	}
+	int e = rvd_attach_dev(target, rd->device_id);
+	if (e)
+		return fail_(r, "%s: rvd_attach_dev(device_id 0x%x) failed (%d)", path,
+		             rd->device_id, e);
+	rd->dom = dom < 0 ? -1 : dom;
+	if (dom >= 0 && r->doms[dom].sd->type == DOM_BLOCKED)
+		rd->dom = dom; /* expect_() treats it as blocked */
+	rvsim_trace(r->p, "\"ev\":\"attach\",\"dev\":\"%s\",\"domain\":\"%s\"", rd->sd->name,
+	            dom < 0 ? "blocked" : r->doms[dom].sd->name);
+	return 0;
+}
+
+static int setup_doms_(struct run *r)
+{
+	const struct rvsim_scenario *s = r->s;
+	char path[96];
+	for (size_t i = 0; i < s->ndoms; i++) {
+		const struct scen_dom *sd = &s->doms[i];
+		struct rdom *d = &r->doms[i];
+		int e = 0;
+		d->sd = sd;
+		d->iommu = sd->ndevs ? r->res->devs[sd->devs[0]].iommu : 0;
+		struct rvd_iommu *drv = r->p->iommus[d->iommu].drv;
+		if (sd->type == DOM_IDENTITY) {
+			d->d = rvd_identity_domain(drv);
+		} else if (sd->type == DOM_BLOCKED) {
+			d->d = rvd_blocked_domain(drv);
+		} else {
+			d->d = sd->stage == STAGE_AUTO
+			           ? rvd_domain_alloc_paging(drv, &e)
+			           : rvd_domain_alloc_paging_stage(drv,
+			                                           sd->stage == STAGE_FIRST
+			                                               ? RVD_STAGE_FIRST
+			                                               : RVD_STAGE_SECOND,
+			                                           &e);
+			if (!d->d)
+				return fail_(
+				    r, "domains[%zu].stage: the IOMMU cannot make this domain (%d)",
+				    i, e);
+			d->stage = rvd_domain_stage(d->d);
+			d->map_pa = calloc(sd->nmaps + 1, sizeof(uint64_t));
+			if (!d->map_pa)
+				return RVSIM_E_NOMEM;
+			if ((e = map_doorbells_(r, d)))
+				return e;
+			for (size_t k = 0; k < sd->nmaps; k++) {
+				snprintf(path, sizeof(path), "domains[%zu].maps[%zu]", i, k);
+				if ((e = map_one_(r, d, &sd->maps[k], path, &d->map_pa[k])))
+					return e;
+			}
+		}
+		for (size_t k = 0; k < sd->ndevs; k++) {
+			snprintf(path, sizeof(path), "domains[%zu].devices[%zu]", i, k);
+			if ((e = attach_(r, (size_t)sd->devs[k], (int)i, path)))
+				return e;
+		}
+	}
+	return 0;
+}
+
+/* ---- steps ---- */
+
+static bool any_job_(const struct run *r)
+{
+	for (size_t i = 0; i < r->s->ndevs; i++)
+		if (r->jobs[i].active)
+			return true;
+	return false;
+}
+
+/* 1: ran, 0: must wait, <0: error */
+static int step_(struct run *r, const struct scen_step *st, size_t idx)
+{
+	char path[48];
+	snprintf(path, sizeof(path), "steps[%zu]", idx);
+	switch (st->op) {
+	case OP_WAIT:
+		return any_job_(r) ? 0 : 1;
+	case OP_DMA:
+		if (r->jobs[st->dev].active)
+			return 0;
+		r->jobs[st->dev] = (struct job){st, true, 0};
+		return 1;
+	case OP_MSI:
+		for (uint32_t k = 0; k < st->count; k++)
+			run_msi(r, (size_t)st->dev, st->vector);
+		return 1;
+	case OP_AFFINITY: {
+		char p2[64];
+		snprintf(p2, sizeof(p2), "%s.hart", path);
+		int e = set_vector_(r, (size_t)st->dev, st->vector,
+		                    st->hart % (uint32_t)r->p->nr_harts, p2);
+		if (!e)
+			rvsim_trace(r->p,
+			            "\"ev\":\"affinity\",\"dev\":\"%s\",\"vector\":%u,\"hart\":%u",
+			            r->s->devs[st->dev].name, st->vector,
+			            st->hart % (uint32_t)r->p->nr_harts);
+		return e ? e : 1;
+	}
+	case OP_DETACH: {
+		int e = attach_(r, (size_t)st->dev, -1, path);
+		return e ? e : 1;
+	}
+	case OP_ATTACH: {
+		int e = attach_(r, (size_t)st->dev, st->dom, path);
+		return e ? e : 1;
+	}
+	case OP_MAP: {
+		struct rdom *d = &r->doms[st->dom];
+		int e = map_one_(r, d, &st->map, path, NULL);
+		return e ? e : 1;
+	}
+	case OP_UNMAP: {
+		struct rdom *d = &r->doms[st->dom];
+		struct rvd_gather g;
+		rvd_gather_init(&g);
+		size_t n = rvd_unmap_pages(d->d, st->iova, PAGE, st->size / PAGE, &g);
+		int e = rvd_iotlb_sync(d->d, &g);
+		if (e)
+			run_viol(r, "%s: rvd_iotlb_sync failed (%d)", path, e);
+		run_sw_remove(d, st->iova, n);
+		rvsim_trace(r->p,
+		            "\"ev\":\"unmap\",\"domain\":\"%s\",\"iova\":\"0x%" PRIx64
+		            "\",\"bytes\":%zu",
+		            d->sd->name, st->iova, n);
+		return 1;
+	}
+	case OP_VM_ASSIGN:
+		skip_(r,
+		      "%s vm_assign '%s' -> vm '%s': not run (the driver core has no nested "
+		      "first-over-second-stage domain; guest-file MSIs need src/msi)",
+		      path, r->s->devs[st->dev].name, r->s->vms[st->vm].name);
+		return 1;
+	case OP_VCPU_MIGRATE:
+		skip_(r, "%s vcpu_migrate '%s' -> hart %u guest %u: not run (needs vm_assign)",
+		      path, r->s->vms[st->vm].name, st->hart, st->guest);
+		return 1;
+	}
+	return 1;
+}
+
+static void progress_(struct run *r, struct timespec *t0)
+{
+	struct timespec t;
+	if (!r->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	double dt = (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+	if (dt < 2.0)
+		return;
+	fprintf(r->progress, "\rrviommu run: step %zu/%zu, %" PRIu64 " ticks", r->step,
+	        r->s->nsteps, r->res->steps_run);
+	fflush(r->progress);
+	r->progress_shown = 1;
+}
+
+static int loop_(struct run *r)
+{
+	struct timespec t0;
+	size_t *order = calloc(r->s->ndevs + 1, sizeof(size_t));
+	if (!order)
+		return RVSIM_E_NOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (r->step < r->s->nsteps || any_job_(r)) {
+		r->p->vtime += TICK_NS;
+		for (size_t k = 0; k < r->p->nr_iommus; k++)
+			rvm_advance(r->p->iommus[k].m, TICK_NS);
+		/* 1. DMA, in a seeded order (Fisher-Yates) */
+		for (size_t i = 0; i < r->s->ndevs; i++)
+			order[i] = i;
+		for (size_t i = r->s->ndevs; i > 1; i--) {
+			size_t j = (size_t)(run_rand(r) % i), t = order[i - 1];
+			order[i - 1] = order[j];
+			order[j] = t;
+		}
+		for (size_t i = 0; i < r->s->ndevs; i++)
+			run_dma_chunk(r, order[i]);
+		/* 2. the next step */
+		if (r->step < r->s->nsteps) {
+			int e = step_(r, &r->s->steps[r->step], r->step);
+			if (e < 0) {
+				free(order);
+				return e;
+			}
+			r->step += (size_t)e;
+		}
+		/* 3. interrupts and fault reports */
+		rvsim_irq_poll(r->p);
+		run_match_faults(r);
+		r->res->steps_run++;
+		if ((r->res->steps_run & 1023) == 0)
+			progress_(r, &t0);
+	}
+	free(order);
+	if (r->progress_shown)
+		fprintf(r->progress, "\r\033[K");
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static void finish_(struct run *r)
+{
+	struct rvsim_result *res = r->res;
+	struct rvsim_platform *p = r->p;
+	for (size_t k = 0; k < p->nr_iommus; k++) {
+		int h = rvd_handle_irq(p->iommus[k].drv); /* drain what no interrupt announced */
+		if (h > 0)
+			p->iommus[k].handled += (uint64_t)h;
+	}
+	rvsim_irq_poll(p);
+	run_match_faults(r);
+	for (size_t j = 0; j < r->npend; j++) {
+		res->fault_unreported++;
+		run_viol(r,
+		         "device_id 0x%x: fault cause %u at iova 0x%" PRIx64
+		         " was never reported by the driver",
+		         r->pend[j].device_id, r->pend[j].cause, r->pend[j].iova);
+	}
+	for (size_t i = 0; i < res->ndevs; i++)
+		for (unsigned v = 0; v < SCEN_MAX_VEC; v++)
+			if (r->outstanding[i * SCEN_MAX_VEC + v]) {
+				res->msi_lost += r->outstanding[i * SCEN_MAX_VEC + v];
+				run_viol(
+				    r,
+				    "%s vector %u: %" PRIu64 " MSI(s) raised but never delivered",
+				    res->devs[i].sd->name, v, r->outstanding[i * SCEN_MAX_VEC + v]);
+			}
+	run_final_sweep(r);
+	/* per-file deliveries */
+	size_t nf = 0;
+	for (size_t i = 0; i < p->nr_imsics; i++)
+		nf += p->imsics[i].dt->nr_parents * p->imsics[i].files_per_hart;
+	res->files = calloc(nf + 1, sizeof(*res->files));
+	for (size_t i = 0; res->files && i < p->nr_imsics; i++) {
+		const struct rvsim_imsic *s = &p->imsics[i];
+		for (size_t pos = 0; pos < s->dt->nr_parents; pos++)
+			for (uint32_t g = 0; g < s->files_per_hart; g++) {
+				uint64_t n = s->delivered[pos * s->files_per_hart + g];
+				if (!n)
+					continue;
+				snprintf(res->files[res->nfiles].imsic, sizeof(res->files[0].imsic),
+				         "%s",
+				         strrchr(s->dt->path, '/') ? strrchr(s->dt->path, '/') + 1
+				                                   : s->dt->path);
+				res->files[res->nfiles].hartid = s->dt->parents[pos].hartid;
+				res->files[res->nfiles].guest = g;
+				res->files[res->nfiles].n = n;
+				res->nfiles++;
+			}
+	}
+	for (size_t k = 0; k < p->nr_iommus; k++) {
+		for (unsigned o = 0; o < RVSIM_CMD_OPS; o++)
+			for (unsigned f = 0; f < 8; f++)
+				res->cmds[o][f] += p->iommus[k].cmds[o][f];
+		res->n_cmds += p->iommus[k].n_cmds;
+		res->iommu_irqs += p->iommus[k].irqs;
+	}
+	res->vtime = p->vtime;
+}
+
+int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
+              const struct rvsim_run_opts *o, struct rvsim_result **out, char *err, size_t errlen)
+{
+	char dummy[8];
+	struct run r;
+	int e = 0;
+	if (!p || !s || !out || p->used)
+		return RVSIM_E_INVAL;
+	p->used = true;
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	r.p = p;
+	r.s = s;
+	r.err = err ? err : dummy;
+	r.errlen = err ? errlen : sizeof(dummy);
+	r.rng = o ? o->seed : 0;
+	r.progress = o ? o->progress : NULL;
+	p->trace = o ? o->trace : NULL;
+	p->msi_hook = run_msi_hook;
+	p->msi_ctx = &r;
+	r.res = calloc(1, sizeof(*r.res));
+	r.doms = calloc(s->ndoms + 1, sizeof(*r.doms));
+	r.jobs = calloc(s->ndevs + 1, sizeof(*r.jobs));
+	r.outstanding = calloc((s->ndevs + 1) * SCEN_MAX_VEC, sizeof(uint64_t));
+	r.shadow = rv_physmem_create(56);
+	if (r.res)
+		r.res->devs = calloc(s->ndevs + 1, sizeof(*r.res->devs));
+	if (!r.res || !r.doms || !r.jobs || !r.outstanding || !r.shadow || !r.res->devs) {
+		e = RVSIM_E_NOMEM;
+		goto out;
+	}
+	r.res->seed = o ? o->seed : 0;
+	r.res->ndevs = s->ndevs;
+	rvsim_platform_info(p, &r.res->info);
+	snprintf(r.res->scenario, sizeof(r.res->scenario), "%s", s->name);
+	snprintf(r.res->platform, sizeof(r.res->platform), "%s",
+	         p->default_iommu ? "device tree + default IOMMU (the tree has none)"
+	                          : "device tree");
+	snprintf(r.res->msi_policy, sizeof(r.res->msi_policy),
+	         "S-level IMSIC pages identity-mapped in every DMA domain");
+	rvsim_trace(p, "\"ev\":\"start\",\"scenario\":\"%s\",\"seed\":%" PRIu64, s->name,
+	            r.res->seed);
+	e = setup_devs_(&r);
+	if (!e)
+		e = setup_doms_(&r);
+	if (!e)
+		e = loop_(&r);
+	if (!e)
+		finish_(&r);
+out:
+	for (size_t i = 0; r.doms && i < s->ndoms; i++) {
+		free(r.doms[i].maps);
+		free(r.doms[i].map_pa);
+	}
+	free(r.doms);
+	free(r.jobs);
+	free(r.outstanding);
+	free(r.pend);
+	if (r.shadow)
+		rv_physmem_destroy(r.shadow);
+	p->trace = NULL;
+	p->msi_hook = NULL;
+	if (e) {
+		if (e == RVSIM_E_NOMEM)
+			snprintf(r.err, r.errlen, "out of memory");
+		rvsim_result_free(r.res);
+		return e;
+	}
+	*out = r.res;
+	return 0;
+}
+
+void rvsim_result_free(struct rvsim_result *res)
+{
+	if (!res)
+		return;
+	free(res->devs);
+	free(res->files);
+	free(res);
+}
+
+bool rvsim_result_ok(const struct rvsim_result *res)
+{
+	return res && res->nviol == 0 && !res->corrupt && !res->msi_lost && !res->msi_dup &&
+	       !res->fault_unexpected && !res->fault_missing && !res->fault_unreported;
+}
+
+unsigned rvsim_result_skipped(const struct rvsim_result *res)
+{
+	return res ? (unsigned)res->nskipped : 0;
+}
+
+int rvsim_result_dev(const struct rvsim_result *res, const char *name, struct rvsim_dev_stats *st)
+{
+	for (size_t i = 0; res && name && i < res->ndevs; i++)
+		if (!strcmp(res->devs[i].name, name)) {
+			*st = res->devs[i].st;
+			return 0;
+		}
+	return RVSIM_E_INVAL;
+}
