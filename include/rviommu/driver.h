@@ -130,6 +130,8 @@ struct rvd_config {
 	/* Return an enum rvi_prgr_code; rvd_page_response() may be called
 	 * later instead when it returns -1. */
 	int (*prq_cb)(void *ctx, const struct rvd_page_request *pr);
+	/* Widest PASID devices use (picks PD8/PD17/PD20); 0 = 20. */
+	uint8_t pasid_bits;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -189,9 +191,35 @@ int rvd_domain_stage(const struct rvd_domain *dom);
 uint64_t rvd_domain_pgsize_bitmap(const struct rvd_domain *dom);
 
 /* Point device_id at dom, updating its device context in the spec's order.
+ * A device with PASIDs attached keeps them; its RID traffic moves to dom.
  * Return: 0, -EINVAL (device_id too wide for the DDT, or incompatible
- * domain), -ENOMEM, -ETIMEDOUT / -EIO (invalidation failed). */
+ * domain), -EBUSY (PASIDs are attached and dom has a second stage),
+ * -ENOSPC, -ENOMEM, -ETIMEDOUT / -EIO (invalidation failed). */
 int rvd_attach_dev(struct rvd_domain *dom, uint32_t device_id);
+
+/* ------------------------------------------------------------------------ */
+/* PASIDs (process directory)                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Attach (device_id, pasid) to dom, a first-stage paging domain, through the
+ * device's process directory.  The first PASID gives the device a PDT
+ * (format: the smallest of PD8/PD17/PD20 the capabilities offer that
+ * covers cfg.pasid_bits, else the largest offered) and rewrites its DC with
+ * PDTV=1; its RID (no-PASID) traffic then goes through PASID 0 with DPE=1
+ * (first-stage RID domain; blocked = PC 0 invalid, cause 266) or stays
+ * untranslated (identity, DPE=0).  Non-leaf PDT pages are allocated on
+ * first use.  The process context is written in the spec's order: V=0,
+ * IODIR.INVAL_PDT + IOTINVAL.VMA PSCID of the old context + IOFENCE.C,
+ * the new fsc, V=1, IODIR.INVAL_PDT + IOFENCE.C.
+ * Return: 0, -EINVAL (dom not first-stage paging, pasid 0 or wider than
+ * the PDT format, device_id too wide), -ENODEV (no PD8/PD17/PD20), -EBUSY
+ * (the device's RID domain has a second stage), -ENOSPC (attachment
+ * tables full), -ENOMEM, -ETIMEDOUT, -EIO. */
+int rvd_attach_dev_pasid(struct rvd_domain *dom, uint32_t device_id, uint32_t pasid);
+/* Detach (device_id, pasid): its PC becomes invalid (requests fault with
+ * cause 266).  The last detach gives the device back a DC without a PDT
+ * and frees the PDT.  Return: 0, -ENOENT (not attached), -ETIMEDOUT, -EIO. */
+int rvd_detach_dev_pasid(struct rvd_iommu *iommu, uint32_t device_id, uint32_t pasid);
 
 /* ------------------------------------------------------------------------ */
 /* Nested domains (a guest's first stage over a host second stage)           */

@@ -71,7 +71,7 @@ void rvd_make_dc(const struct rvd_domain *d, uint64_t dc[8])
 	}
 }
 
-static int attach_slot(struct rvd_iommu *m, uint32_t did)
+int rvd_attach_slot(struct rvd_iommu *m, uint32_t did)
 {
 	for (unsigned i = 0; i < m->nattach; i++)
 		if (m->attach[i].did == did)
@@ -85,7 +85,9 @@ static int attach_locked(struct rvd_domain *d, uint32_t did)
 	struct rvd_iommu *m = d->iommu;
 	uint64_t dc[8];
 	rvd_make_dc(d, dc);
-	int slot = attach_slot(m, did);
+	int slot = rvd_attach_slot(m, did);
+	if (slot >= 0 && m->attach[slot].pdt)
+		return rvd_pdt_set_rid(m, slot, d); /* PASIDs stay attached */
 	if (slot < 0 && d->type != RVD_DOMAIN_BLOCKED && m->nattach == RVD_MAX_ATTACH)
 		return -ENOSPC;
 	int rc = rvd_write_dc(m, did, dc);
@@ -104,6 +106,8 @@ static int attach_locked(struct rvd_domain *d, uint32_t did)
 	if (now != &m->blocked) {
 		m->attach[m->nattach].did = did;
 		m->attach[m->nattach].dom = now;
+		m->attach[m->nattach].pdt = 0;
+		m->attach[m->nattach].npasid = 0;
 		m->nattach++;
 		now->nattached++;
 	}
@@ -198,7 +202,7 @@ int rvd_attach_dev_msi(struct rvd_domain *d, uint32_t did, uint64_t ppn, uint64_
 		o->msi_pattern = pattern;
 	}
 	rc = attach_locked(d, did);
-	if (rc && attach_slot(m, did) < 0) {
+	if (rc && rvd_attach_slot(m, did) < 0) {
 		o->msiptp = old[0]; /* nothing uses the new table */
 		o->msi_mask = old[1];
 		o->msi_pattern = old[2];
@@ -265,7 +269,7 @@ static int msi_regions(uint64_t mask, uint64_t pattern, struct rvd_resv_region *
 int rvd_get_resv_regions(struct rvd_iommu *m, uint32_t did, struct rvd_resv_region *out, int max)
 {
 	lock(m);
-	int slot = attach_slot(m, did);
+	int slot = rvd_attach_slot(m, did);
 	const struct rvd_domain *d = slot >= 0 ? m->attach[slot].dom : NULL;
 	const struct rvd_domain *o = d ? rvd_s2_owner(d) : NULL;
 	uint64_t ptp = o ? o->msiptp : 0, mask = o ? o->msi_mask : 0;

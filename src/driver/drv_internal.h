@@ -11,6 +11,7 @@
  *   ddt.c      device directory and the device-context writer
  *   domain.c   blocking/identity/paging domains, map/unmap/sync, IDs
  *   attach.c   the DC of a domain, attach bookkeeping, MSI tables, resv regions
+ *   pasid.c    process directories, PASID attach, the PC writer
  *   nested.c   nested domains (guest first stage over a host second stage)
  *
  * Memory: every object lives in pages from rvd_os_ops.alloc_pages and is
@@ -136,6 +137,7 @@ struct rvd_queue {
 };
 
 #define RVD_MAX_ATTACH 256                     /* devices attached at once (a fixed table) */
+#define RVD_MAX_PASID_ATTACH 256               /* (device, PASID) attachments at once */
 #define RVD_ID_BITMAP_BITS (RVI_PAGE_SIZE * 8) /* one page of bits per ID space */
 
 struct rvd_domain {
@@ -187,10 +189,19 @@ struct rvd_iommu {
 	struct rvd_domain blocked, identity;
 	/* which domain each attached device uses (domain.c) */
 	unsigned nattach;
-	struct {
+	struct rvd_attach {
 		uint32_t did;
-		struct rvd_domain *dom;
+		struct rvd_domain *dom; /* the RID domain (&blocked only with a PDT) */
+		uint64_t pdt;           /* process directory root, 0 = none (pasid.c) */
+		unsigned npasid;        /* PASIDs attached through it */
 	} attach[RVD_MAX_ATTACH];
+	/* PASID attachments (pasid.c) */
+	unsigned npasid_att;
+	struct {
+		uint32_t did, pasid;
+		struct rvd_domain *dom;
+	} pasid_att[RVD_MAX_PASID_ATTACH];
+	unsigned pd_mode; /* enum rvi_pdtp_mode for new PDTs; 0 = no PD caps */
 	/* fault-log rate limiting */
 	uint64_t log_window_start;
 	unsigned log_in_window;
@@ -231,6 +242,14 @@ int rvd_nested_free(struct rvd_domain *d);
 /* attach.c (lock held): the DC that makes a device use d, with the MSI
  * table of d's GSCID. */
 void rvd_make_dc(const struct rvd_domain *d, uint64_t dc[8]);
+/* Index of did in iommu->attach[], or -1. */
+int rvd_attach_slot(struct rvd_iommu *iommu, uint32_t did);
+
+/* pasid.c (lock held) */
+/* Point the RID (no-PASID) traffic of a device that has a PDT at d. */
+int rvd_pdt_set_rid(struct rvd_iommu *iommu, int slot, struct rvd_domain *d);
+/* Free every PDT (rvd_remove, after the IOMMU is off). */
+void rvd_pdt_free_all(struct rvd_iommu *iommu);
 
 /* ddt.c */
 /* Pointer to the DC words of device_id, allocating directory levels when

@@ -285,6 +285,7 @@ static void init_static_domains(struct rvd_iommu *m)
 
 static void teardown(struct rvd_iommu *m)
 {
+	rvd_pdt_free_all(m);
 	if (m->ddt_root)
 		rvd_ddt_free(m);
 	free_queue(m, &m->cq);

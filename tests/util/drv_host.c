@@ -256,7 +256,8 @@ struct dh *dh_create(uint64_t pages, const struct rvm_config *cfg)
 		h->cfg = *cfg;
 		h->mem = rv_physmem_create((unsigned)RVI_FIELD_GET(RVI_CAP_PAS, cfg->capabilities));
 		assert_non_null(h->mem);
-		struct rvm_host_ops mops = {m_read, m_write, m_cas, NULL, NULL};
+		struct rvm_host_ops mops = {
+		    .mem_read = m_read, .mem_write = m_write, .mem_cas = m_cas};
 		int err = 0;
 		h->m = rvm_create(&h->cfg, &mops, h, &err);
 		if (!h->m)
