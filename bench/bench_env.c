@@ -26,6 +26,9 @@ int bench_env_init(struct bench_env *e, struct rvm_config *cfg)
 		rv_physmem_destroy(e->mem);
 		return -1;
 	}
+	/* physmem pages are plain RAM unless marked, and the bench needs no
+	 * per-access QoS accounting: the direct page op applies (model.h). */
+	rvm_set_mem_page(e->m, rv_physmem_op_page);
 	e->next_spa = BENCH_TABLES_SPA;
 	return 0;
 }

@@ -131,6 +131,24 @@ struct rvm_host_ops {
 	void (*ats_msg)(void *ctx, const struct rvm_ats_msg *msg);
 };
 
+/* Optional host op, for speed: the host address of the naturally aligned
+ * 4 KiB page holding pa, or NULL.  The model uses it only to READ
+ * first-stage and G-stage PTEs (one aligned 4- or 8-byte load through the
+ * pointer, single-copy atomic), and falls back to mem_read whenever it
+ * returns NULL.  By returning a page the host promises that the page is
+ * plain RAM: a mem_read of those bytes would succeed and return exactly what
+ * the pointer shows, now (no access fault, no poison, no MMIO side effect).
+ * Return NULL for anything else.  The pointer need only stay valid until the
+ * model's next host call.  Reads through it are NOT reported to mem_read, so
+ * a host that traces accesses or accounts QoS IDs per access must not
+ * install it; attr is passed only so the host can decide per access.  A/D
+ * updates still go through mem_cas.
+ *
+ * It is installed with rvm_set_mem_page() rather than being a member of
+ * struct rvm_host_ops, so that existing positional initialisers of that
+ * struct stay complete (-Wmissing-field-initializers). */
+typedef const void *(*rvm_mem_page_fn)(void *ctx, uint64_t pa, const struct rvm_mem_attr *attr);
+
 /* ------------------------------------------------------------------------ */
 /* Configuration: every implementation-defined choice                        */
 /* ------------------------------------------------------------------------ */
@@ -176,6 +194,10 @@ void rvm_destroy(struct rvm *m);
 /* Return to the reset state (§5.1): caches empty, queues off. */
 void rvm_reset(struct rvm *m);
 const struct rvm_config *rvm_get_config(const struct rvm *m);
+/* Install (or with NULL remove) the optional mem_page host op, called with
+ * the ctx given to rvm_create().  Serialised with the model's other state
+ * changes; translations that start afterwards use it. */
+void rvm_set_mem_page(struct rvm *m, rvm_mem_page_fn fn);
 
 /* ------------------------------------------------------------------------ */
 /* MMIO                                                                      */

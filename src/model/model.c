@@ -331,3 +331,11 @@ void rvm_get_stats(const struct rvm *m, struct rvm_stats *st)
 	st->page_requests = m->st_page_requests;
 	pthread_mutex_unlock(&mm->lock);
 }
+
+void rvm_set_mem_page(struct rvm *m, rvm_mem_page_fn fn)
+{
+	/* Only walks read it, and they run under m->lock. */
+	pthread_mutex_lock(&m->lock);
+	m->mem_page = fn;
+	pthread_mutex_unlock(&m->lock);
+}

@@ -152,6 +152,7 @@ struct rvm_ats_pending {
 struct rvm {
 	struct rvm_config cfg;
 	struct rvm_host_ops ops;
+	rvm_mem_page_fn mem_page; /* optional (model.h); written under lock */
 	void *ctx;
 	pthread_mutex_t lock;
 
@@ -207,6 +208,10 @@ int rvm_mem_read64(struct rvm *m, uint64_t pa, bool be, uint64_t *v, const struc
 int rvm_mem_write64(struct rvm *m, uint64_t pa, bool be, uint64_t v, const struct rvm_mem_attr *a);
 int rvm_mem_read32(struct rvm *m, uint64_t pa, bool be, uint32_t *v, const struct rvm_mem_attr *a);
 int rvm_mem_write32(struct rvm *m, uint64_t pa, bool be, uint32_t v, const struct rvm_mem_attr *a);
+/* Read a naturally aligned 4- or 8-byte page-table entry, through the
+ * host's mem_page op when it gives a page, else mem_read. */
+int rvm_mem_read_pt(struct rvm *m, uint64_t pa, unsigned size, bool be, uint64_t *v,
+		    const struct rvm_mem_attr *a);
 /* Read n consecutive doublewords (a DC, PC, MSI PTE, command or record). */
 int rvm_mem_read_dws(struct rvm *m, uint64_t pa, bool be, uint64_t *dw, unsigned n,
 		     const struct rvm_mem_attr *a);

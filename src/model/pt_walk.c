@@ -98,13 +98,7 @@ static int read_pte_(const struct rvm_walk_req *w, const struct walk_cfg *k, uin
 {
 	struct rvm_mem_attr a = rvm_attr_ctx(w->c, k->kind);
 	rvm_hpm_count(w->m, k->hpm_event, w->ids);
-	if (k->fmt->pte_size == 4) {
-		uint32_t v;
-		int st = rvm_mem_read32(w->m, spa, k->be, &v, &a);
-		*pte = v;
-		return st;
-	}
-	return rvm_mem_read64(w->m, spa, k->be, pte, &a);
+	return rvm_mem_read_pt(w->m, spa, k->fmt->pte_size, k->be, pte, &a);
 }
 
 /* §2.5 checks that apply to every PTE, leaf or not. */
