@@ -216,9 +216,13 @@ extern const struct rvmsi_mem_ops rvmsi_mem_rvd_ops;
 
 /* Submit @n commands (each two doublewords) and return once all have
  * completed (the last one is always IOFENCE.C).  Return 0 or a negative
- * errno.  The driver core needs a public entry point for this; until then
- * tests write the commands to the model's queue themselves. */
+ * errno.  rvmsi_submit_rvd() is one over the driver core's queue; tests
+ * also write the commands to the model's queue themselves. */
 typedef int (*rvmsi_submit_fn)(void *ctx, const uint64_t (*cmds)[2], unsigned n);
+
+/* An rvmsi_submit_fn over rvd_submit_cmds(); ctx is the struct rvd_iommu.
+ * Accepts IOTINVAL.GVMA and IOFENCE.C only (-EINVAL otherwise). */
+int rvmsi_submit_rvd(void *ctx, const uint64_t (*cmds)[2], unsigned n);
 
 struct rvmsi_table {
 	const struct rvmsi_mem_ops *mem;

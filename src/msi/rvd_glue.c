@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT
  *
- * msi/mem_rvd.c - struct rvmsi_mem_ops over the driver core's struct
- * rvd_os_ops, so an MSI table can live in the same pages as the driver's
- * other tables.  ctx is a struct rvmsi_rvd_mem.
+ * msi/rvd_glue.c - the MSI table over the driver core: struct
+ * rvmsi_mem_ops over struct rvd_os_ops (ctx: a struct rvmsi_rvd_mem), so
+ * the table lives in the driver's pages, and an rvmsi_submit_fn over
+ * rvd_submit_cmds() (ctx: the struct rvd_iommu), so its invalidations go
+ * through the driver's command queue.
  *
  * Invariants:
  *   (1) write64 is one relaxed atomic 64-bit store in host byte order (the
@@ -14,6 +16,9 @@
 
 #include "rviommu/driver.h"
 #include "rviommu/msi.h"
+#include "rviommu/spec.h"
+
+#define SUBMIT_MAX 8 /* the table submits 2 commands at a time */
 
 static unsigned order_(uint64_t size, uint64_t align)
 {
@@ -71,3 +76,29 @@ const struct rvmsi_mem_ops rvmsi_mem_rvd_ops = {
     .read64 = read64_,
     .wmb = wmb_,
 };
+
+/* Raw words back to typed commands: only what the table issues. */
+int rvmsi_submit_rvd(void *ctx, const uint64_t (*cmds)[2], unsigned n)
+{
+	struct rvd_cmd c[SUBMIT_MAX];
+
+	if (!ctx || !cmds || !n || n > SUBMIT_MAX)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t dw0 = cmds[i][0], dw1 = cmds[i][1];
+		unsigned op = (unsigned)RVI_FIELD_GET(RVI_CMD_OPCODE, dw0);
+		unsigned f3 = (unsigned)RVI_FIELD_GET(RVI_CMD_FUNC3, dw0);
+		if (op == RVI_CMD_IOTINVAL && f3 == RVI_IOTINVAL_GVMA)
+			c[i] =
+			    rvd_cmd_iotinval_gvma((dw0 & RVI_IOTINVAL_GV) != 0,
+			                          (uint32_t)RVI_FIELD_GET(RVI_IOTINVAL_GSCID, dw0),
+			                          (dw0 & RVI_IOTINVAL_AV) != 0,
+			                          RVI_FIELD_GET(RVI_IOTINVAL_ADDR, dw1) << 12);
+		else if (op == RVI_CMD_IOFENCE && f3 == RVI_IOFENCE_C)
+			c[i] = rvd_cmd_iofence_c((dw0 & RVI_IOFENCE_PR) != 0,
+			                         (dw0 & RVI_IOFENCE_PW) != 0);
+		else
+			return -EINVAL;
+	}
+	return rvd_submit_cmds(ctx, c, n);
+}
