@@ -82,7 +82,7 @@ struct scen_step {
 
 struct scen_vm {
 	char name[SCEN_NAME];
-	uint32_t hart, guest;
+	uint32_t hart;
 };
 
 struct rvsim_scenario {
@@ -122,7 +122,7 @@ struct rvsim_result {
 	uint64_t seed;
 	char platform[96];
 	char scenario[64];
-	char msi_policy[96];
+	char msi_policy[128];
 	struct rvsim_platform_info info;
 	struct run_dev *devs;
 	size_t ndevs;
@@ -139,6 +139,7 @@ struct rvsim_result {
 	uint64_t cmds[RVSIM_CMD_OPS][8];
 	uint64_t n_cmds, iommu_irqs, fault_records;
 	uint64_t vtime, steps_run;
+	uint64_t vm_migrations, vm_moved;
 	/* invariants */
 	uint64_t corrupt, msi_lost, msi_dup, fault_unexpected, fault_missing, fault_unreported;
 	char viol[RUN_MAX_VIOL][160];

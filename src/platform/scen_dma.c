@@ -83,6 +83,8 @@ static const struct sw_map *sw_find_(const struct rdom *d, uint64_t iova)
 static unsigned expect_(const struct run *r, const struct run_dev *rd, uint64_t iova, bool write,
                         uint64_t *pa)
 {
+	if (rd->vm >= 0)
+		return run_vm_expect(r, (size_t)rd->vm, iova, write, pa);
 	if (rd->dom < 0)
 		return RVI_CAUSE_DDT_INVALID;
 	const struct rdom *d = &r->doms[rd->dom];
@@ -92,6 +94,9 @@ static unsigned expect_(const struct run *r, const struct run_dev *rd, uint64_t 
 	}
 	if (d->sd->type == DOM_BLOCKED)
 		return RVI_CAUSE_DDT_INVALID;
+	int msi = write ? run_msi_expect(d, iova, pa) : -1;
+	if (msi >= 0)
+		return (unsigned)msi;
 	const struct sw_map *m = sw_find_(d, iova);
 	unsigned need = write ? RVD_PROT_WRITE : RVD_PROT_READ;
 	if (m && (m->prot & need)) {
@@ -153,10 +158,10 @@ static unsigned xlate_(struct run *r, struct run_dev *rd, uint64_t iova, uint32_
 	if (cause) {
 		rd->st.faults++;
 		r->res->faults[cause < 512 ? cause : 511]++;
+		if (rs.fault_recorded)
+			pend_push_(r, rd, cause, iova);
 		if (cause == *want) {
 			rd->st.faults_expected++;
-			if (rs.fault_recorded)
-				pend_push_(r, rd, cause, iova);
 		} else {
 			r->res->fault_unexpected++;
 			run_viol(r,

@@ -414,7 +414,7 @@ static int parse_step_(struct pctx *c, const json_t *o, const char *path, struct
 	static const char *const k_unm[] = {"op", "domain", "iova", "size", NULL};
 	static const char *const k_wait[] = {"op", NULL};
 	static const char *const k_vma[] = {"op", "device", "vm", NULL};
-	static const char *const k_mig[] = {"op", "vm", "hart", "guest", NULL};
+	static const char *const k_mig[] = {"op", "vm", "hart", NULL};
 	static const char *const dirs[] = {"write", "read", "mixed", NULL};
 	static const char *const pats[] = {"sequential", "strided", "random", "sg", NULL};
 	int op, x = 0, r;
@@ -520,9 +520,6 @@ static int parse_step_(struct pctx *c, const json_t *o, const char *path, struct
 		if (!r)
 			r = u64_(c, o, path, "hart", true, 0, 0, 4095, &v);
 		st->hart = (uint32_t)v;
-		if (!r)
-			r = u64_(c, o, path, "guest", true, 0, 1, 63, &v);
-		st->guest = (uint32_t)v;
 		return r;
 	}
 	return fail_(c, "%s.op: unknown", path);
@@ -530,7 +527,7 @@ static int parse_step_(struct pctx *c, const json_t *o, const char *path, struct
 
 static int parse_vm_(struct pctx *c, const json_t *o, const char *path, struct scen_vm *vm)
 {
-	static const char *const keys[] = {"name", "hart", "guest", NULL};
+	static const char *const keys[] = {"name", "hart", NULL};
 	uint64_t v = 0;
 	int r = keys_(c, o, path, keys);
 	if (!r)
@@ -540,9 +537,6 @@ static int parse_vm_(struct pctx *c, const json_t *o, const char *path, struct s
 	if (!r)
 		r = u64_(c, o, path, "hart", true, 0, 0, 4095, &v);
 	vm->hart = (uint32_t)v;
-	if (!r)
-		r = u64_(c, o, path, "guest", true, 0, 1, 63, &v);
-	vm->guest = (uint32_t)v;
 	return r;
 }
 

@@ -155,6 +155,8 @@ void rvsim_report_text(const struct rvsim_result *r, FILE *out)
 			        r->files[i].hartid, r->files[i].n);
 	}
 	fprintf(out, "  IOMMU interrupts taken: %" PRIu64 "\n", r->iommu_irqs);
+	fprintf(out, "  vCPU migrations: %" PRIu64 " (pending identities moved: %" PRIu64 ")\n",
+	        r->vm_migrations, r->vm_moved);
 	fprintf(out, "\ncommands issued: %" PRIu64 "\n", r->n_cmds);
 	for (unsigned o = 0; o < RVSIM_CMD_OPS; o++)
 		for (unsigned f = 0; f < 8; f++)
@@ -236,8 +238,10 @@ void rvsim_report_json(const struct rvsim_result *r, FILE *out)
 		fprintf(out, ",\"hartid\":%u,\"guest\":%u,\"delivered\":%" PRIu64 "}",
 		        r->files[i].hartid, r->files[i].guest, r->files[i].n);
 	}
-	fprintf(out, "],\"iommu_interrupts\":%" PRIu64 ",\"commands\":{\"total\":%" PRIu64,
-	        r->iommu_irqs, r->n_cmds);
+	fprintf(out,
+	        "],\"iommu_interrupts\":%" PRIu64 ",\"vcpu_migrations\":%" PRIu64
+	        ",\"vcpu_pending_moved\":%" PRIu64 ",\"commands\":{\"total\":%" PRIu64,
+	        r->iommu_irqs, r->vm_migrations, r->vm_moved, r->n_cmds);
 	for (unsigned o = 0; o < RVSIM_CMD_OPS; o++)
 		for (unsigned f = 0; f < 8; f++)
 			if (r->cmds[o][f])

@@ -75,8 +75,7 @@ __attribute__((format(printf, 2, 3))) static int fail_(struct run *r, const char
 	return RVSIM_E_SCENARIO;
 }
 
-static void skip_(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void skip_(struct run *r, const char *fmt, ...)
+void run_skip(struct run *r, const char *fmt, ...)
 {
 	struct rvsim_result *res = r->res;
 	va_list ap;
@@ -92,16 +91,22 @@ static void skip_(struct run *r, const char *fmt, ...)
 
 /* ---- setup ---- */
 
-static int set_vector_(struct run *r, size_t dev, unsigned v, uint32_t hart, const char *path)
+static int hart_file_(struct run *r, uint32_t hart, uint64_t *addr, const char *path)
 {
-	struct run_dev *rd = &r->res->devs[dev];
 	long pos = hart < r->p->nr_harts ? rvsim_hart_pos(r->p, (size_t)r->p->s_imsic, hart) : -1;
 	if (pos < 0)
 		return fail_(r, "%s: hart %u has no interrupt file in %s", path, hart,
 		             r->p->imsics[r->p->s_imsic].dt->path);
-	rvsim_file_addr(r->p, (size_t)r->p->s_imsic, (size_t)pos, 0, &rd->vec[v].addr);
-	rd->vec[v].hart = hart;
+	rvsim_file_addr(r->p, (size_t)r->p->s_imsic, (size_t)pos, 0, addr);
 	return 0;
+}
+
+static int set_vector_(struct run *r, size_t dev, unsigned v, uint32_t hart, const char *path)
+{
+	struct run_dev *rd = &r->res->devs[dev];
+	int e = hart_file_(r, hart, &rd->vec[v].addr, path);
+	rd->vec[v].hart = hart;
+	return e;
 }
 
 static int setup_devs_(struct run *r)
@@ -138,27 +143,6 @@ static int setup_devs_(struct run *r)
 	return 0;
 }
 
-/* Map the S-level interrupt files (guest 0 of every hart) identity RW. */
-static int map_doorbells_(struct run *r, struct rdom *d)
-{
-	const struct rvsim_imsic *s = &r->p->imsics[r->p->s_imsic];
-	for (size_t pos = 0; pos < s->dt->nr_parents; pos++) {
-		uint64_t pa;
-		size_t mapped = 0;
-		if (rvsim_file_addr(r->p, (size_t)r->p->s_imsic, pos, 0, &pa))
-			continue;
-		int e =
-		    rvd_map_pages(d->d, pa, pa, PAGE, 1, RVD_PROT_READ | RVD_PROT_WRITE, &mapped);
-		if (e)
-			return fail_(
-			    r, "domain '%s': mapping the IMSIC page 0x%" PRIx64 " failed (%d)",
-			    d->sd->name, pa, e);
-		if (run_sw_add(d, pa, PAGE, pa, RVD_PROT_READ | RVD_PROT_WRITE, true))
-			return RVSIM_E_NOMEM;
-	}
-	return 0;
-}
-
 static int map_one_(struct run *r, struct rdom *d, const struct scen_map *m, const char *path,
                     uint64_t *pa_out)
 {
@@ -180,6 +164,14 @@ static int map_one_(struct run *r, struct rdom *d, const struct scen_map *m, con
 	} else if (rvsim_in_pool(r->p, pa, 1) || rvsim_in_pool(r->p, pa + m->size - 1, 1) ||
 	           (pa < r->p->pool_base && pa + m->size > r->p->pool_base)) {
 		return fail_(r, "%s.pa: overlaps the driver's reserved pages", path);
+	}
+	for (uint64_t off = 0; d->has_msi && off < m->size; off += PAGE) {
+		uint64_t idx;
+		if (!rvmsi_table_index(&d->msi, m->iova + off, &idx))
+			return fail_(r,
+			             "%s.iova: 0x%" PRIx64 " is in the domain's MSI window "
+			             "(a reserved region)",
+			             path, m->iova + off);
 	}
 	int e = rvd_map_pages(d->d, m->iova, pa, PAGE, m->size / PAGE, m->prot, &mapped);
 	if (e == -EEXIST)
@@ -215,13 +207,20 @@ static int attach_(struct run *r, size_t dev, int dom, const char *path)
 			             path, rd->sd->name, rd->iommu, d->sd->name, d->iommu);
 		target = d->d;
 	}
+	if (run_msi_refs(r, dev, -1))
+		run_viol(r, "%s: dropping the MSI references of '%s' failed", path, rd->sd->name);
 	int e = rvd_attach_dev(target, rd->device_id);
 	if (e)
 		return fail_(r, "%s: rvd_attach_dev(device_id 0x%x) failed (%d)", path,
 		             rd->device_id, e);
-	rd->dom = dom < 0 ? -1 : dom;
-	if (dom >= 0 && r->doms[dom].sd->type == DOM_BLOCKED)
-		rd->dom = dom; /* expect_() treats it as blocked */
+	rd->dom = dom < 0 ? -1 : dom; /* a "blocked" domain: expect_() says 258 */
+	if (rd->vm >= 0) {            /* back from a VM: the host reprograms its vectors */
+		rd->vm = -1;
+		for (unsigned v = 0; v < rd->sd->vectors; v++)
+			hart_file_(r, rd->vec[v].hart, &rd->vec[v].addr, path);
+	}
+	if (run_msi_refs(r, dev, +1))
+		return fail_(r, "%s: mapping the MSI entries of '%s' failed", path, rd->sd->name);
 	rvsim_trace(r->p, "\"ev\":\"attach\",\"dev\":\"%s\",\"domain\":\"%s\"", rd->sd->name,
 	            dom < 0 ? "blocked" : r->doms[dom].sd->name);
 	return 0;
@@ -258,7 +257,7 @@ static int setup_doms_(struct run *r)
 			d->map_pa = calloc(sd->nmaps + 1, sizeof(uint64_t));
 			if (!d->map_pa)
 				return RVSIM_E_NOMEM;
-			if ((e = map_doorbells_(r, d)))
+			if ((e = run_msi_domain_setup(r, d)))
 				return e;
 			for (size_t k = 0; k < sd->nmaps; k++) {
 				snprintf(path, sizeof(path), "domains[%zu].maps[%zu]", i, k);
@@ -305,8 +304,13 @@ static int step_(struct run *r, const struct scen_step *st, size_t idx)
 	case OP_AFFINITY: {
 		char p2[64];
 		snprintf(p2, sizeof(p2), "%s.hart", path);
-		int e = set_vector_(r, (size_t)st->dev, st->vector,
-		                    st->hart % (uint32_t)r->p->nr_harts, p2);
+		uint32_t hart = st->hart % (uint32_t)r->p->nr_harts;
+		struct run_dev *rd = &r->res->devs[st->dev];
+		uint64_t addr = 0;
+		int e = hart_file_(r, hart, &addr, p2);
+		rd->vec[st->vector].hart = hart;
+		if (!e && rd->vm < 0 && run_msi_affinity(r, (size_t)st->dev, st->vector, addr))
+			run_viol(r, "%s: the MSI table refused the affinity change", path);
 		if (!e)
 			rvsim_trace(r->p,
 			            "\"ev\":\"affinity\",\"dev\":\"%s\",\"vector\":%u,\"hart\":%u",
@@ -342,16 +346,14 @@ static int step_(struct run *r, const struct scen_step *st, size_t idx)
 		            d->sd->name, st->iova, n);
 		return 1;
 	}
-	case OP_VM_ASSIGN:
-		skip_(r,
-		      "%s vm_assign '%s' -> vm '%s': not run (the driver core has no nested "
-		      "first-over-second-stage domain; guest-file MSIs need src/msi)",
-		      path, r->s->devs[st->dev].name, r->s->vms[st->vm].name);
-		return 1;
-	case OP_VCPU_MIGRATE:
-		skip_(r, "%s vcpu_migrate '%s' -> hart %u guest %u: not run (needs vm_assign)",
-		      path, r->s->vms[st->vm].name, st->hart, st->guest);
-		return 1;
+	case OP_VM_ASSIGN: {
+		int e = run_vm_assign(r, (size_t)st->dev, (size_t)st->vm, path);
+		return e ? e : 1;
+	}
+	case OP_VCPU_MIGRATE: {
+		int e = run_vm_migrate(r, (size_t)st->vm, st->hart, path);
+		return e ? e : 1;
+	}
 	}
 	return 1;
 }
@@ -498,12 +500,13 @@ int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
 	p->msi_ctx = &r;
 	r.res = calloc(1, sizeof(*r.res));
 	r.doms = calloc(s->ndoms + 1, sizeof(*r.doms));
+	r.vms = calloc(s->nvms + 1, sizeof(*r.vms));
 	r.jobs = calloc(s->ndevs + 1, sizeof(*r.jobs));
 	r.outstanding = calloc((s->ndevs + 1) * SCEN_MAX_VEC, sizeof(uint64_t));
 	r.shadow = rv_physmem_create(56);
 	if (r.res)
 		r.res->devs = calloc(s->ndevs + 1, sizeof(*r.res->devs));
-	if (!r.res || !r.doms || !r.jobs || !r.outstanding || !r.shadow || !r.res->devs) {
+	if (!r.res || !r.doms || !r.vms || !r.jobs || !r.outstanding || !r.shadow || !r.res->devs) {
 		e = RVSIM_E_NOMEM;
 		goto out;
 	}
@@ -515,7 +518,8 @@ int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
 	         p->default_iommu ? "device tree + default IOMMU (the tree has none)"
 	                          : "device tree");
 	snprintf(r.res->msi_policy, sizeof(r.res->msi_policy),
-	         "S-level IMSIC pages identity-mapped in every DMA domain");
+	         "coalesce (rviommu/msi.h): first stage maps the S files 1:1, second stage "
+	         "uses an MSI page table");
 	rvsim_trace(p, "\"ev\":\"start\",\"scenario\":\"%s\",\"seed\":%" PRIu64, s->name,
 	            r.res->seed);
 	e = setup_devs_(&r);
@@ -526,6 +530,15 @@ int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
 	if (!e)
 		finish_(&r);
 out:
+	if (r.doms)
+		run_msi_teardown(&r);
+	if (r.vms)
+		run_vm_teardown(&r);
+	for (size_t i = 0; r.vms && i < s->nvms; i++) {
+		r.res->vm_migrations += r.vms[i].migrations;
+		r.res->vm_moved += r.vms[i].moved;
+	}
+	free(r.vms);
 	for (size_t i = 0; r.doms && i < s->ndoms; i++) {
 		free(r.doms[i].maps);
 		free(r.doms[i].map_pa);

@@ -24,6 +24,7 @@
 #define RVIOMMU_PLATFORM_SCEN_RUN_H
 
 #include "platform/scen.h"
+#include "rviommu/msi.h"
 
 #define MSI_ID_BASE 16u /* device identities: MSI_ID_BASE + dev * 8 + vec */
 #define TICK_NS 1000u
@@ -42,6 +43,23 @@ struct rdom {
 	struct sw_map *maps;
 	size_t nmaps, cap;
 	uint64_t *map_pa; /* resolved PA of sd->maps[i] */
+	/* second stage: the GSCID's MSI page table (scen_msi.c) */
+	bool has_msi;
+	struct rvmsi_table msi;
+	struct rvmsi_rvd_mem mem;
+};
+
+/* An assigned-device VM (scen_vm.c). */
+struct rvm_vm {
+	bool up, failed;
+	struct rvd_domain *parent, *nested;
+	size_t iommu;
+	uint64_t ram_pa; /* host PA of guest RAM at VM_RAM_GPA */
+	struct rvmsi_table msi;
+	struct rvmsi_rvd_mem mem;
+	struct rvmsi_gfiles gfiles;
+	struct rvmsi_vcpu vcpu;
+	uint64_t migrations, moved;
 };
 
 struct job {
@@ -63,6 +81,7 @@ struct run {
 	struct rvsim_result *res;
 	uint64_t rng;
 	struct rdom *doms;
+	struct rvm_vm *vms;
 	struct job *jobs;
 	struct rv_physmem *shadow;
 	uint64_t *outstanding; /* per device * SCEN_MAX_VEC */
@@ -77,6 +96,8 @@ struct run {
 
 uint64_t run_rand(struct run *r);
 void run_viol(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A step that could not run: listed in the report, never counted as passing. */
+void run_skip(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* scen_dma.c */
 void run_dma_chunk(struct run *r, size_t dev);
@@ -87,6 +108,33 @@ void run_final_sweep(struct run *r);
 int run_sw_add(struct rdom *d, uint64_t iova, uint64_t size, uint64_t pa, unsigned prot,
                bool doorbell);
 void run_sw_remove(struct rdom *d, uint64_t iova, uint64_t size);
+
+/* scen_msi.c: the MSI policy of DMA domains and MSI-X retargeting */
+int run_msi_domain_setup(struct run *r, struct rdom *d);
+/* Take (+1) or drop (-1) the MSI references of device dev's vectors in its
+ * current domain (second stage only). */
+int run_msi_refs(struct run *r, size_t dev, int delta);
+int run_msi_affinity(struct run *r, size_t dev, unsigned vec, uint64_t new_addr);
+/* Expected outcome of a write to addr through domain d: -1 when addr is not
+ * in d's MSI window, else the cause (0: *pa set). */
+int run_msi_expect(const struct rdom *d, uint64_t addr, uint64_t *pa);
+void run_msi_teardown(struct run *r);
+int run_submit_raw(void *ctx, const uint64_t (*cmds)[2], unsigned n);
+
+/* scen_vm.c: VM assignment and vCPU migration */
+#define VM_RAM_GPA UINT64_C(0x80000000)
+#define VM_RAM_SIZE (UINT64_C(2) << 20)
+#define VM_IOVA UINT64_C(0x10000)
+#define VM_IOVA_SIZE UINT64_C(0x10000)
+#define VM_DATA_GPA UINT64_C(0x80100000)
+#define VM_VIMSIC_GPA UINT64_C(0x28000000)
+int run_vm_assign(struct run *r, size_t dev, size_t vm, const char *path);
+int run_vm_migrate(struct run *r, size_t vm, uint32_t hart, const char *path);
+/* Expected outcome of an access by a device assigned to vm (cause, *pa). */
+unsigned run_vm_expect(const struct run *r, size_t vm, uint64_t iova, bool write, uint64_t *pa);
+/* Physical address of the guest file backing the VM's vCPU. */
+uint64_t run_vm_file(const struct run *r, size_t vm);
+void run_vm_teardown(struct run *r);
 
 /* scen_report.c */
 const char *run_cause_name(unsigned cause);

@@ -117,10 +117,10 @@ static const struct {
     {"{" DEV ",\"domains\":[{\"name\":\"d\",\"type\":\"identity\",\"maps\":[{\"iova\":0,"
      "\"size\":4096}]}],\"steps\":[]}",
      "domains[0].maps: only \"dma\" domains have mappings"},
-    {"{" DEV ",\"steps\":[{\"op\":\"vcpu_migrate\",\"vm\":\"v\",\"hart\":0,\"guest\":1}]}",
+    {"{" DEV ",\"steps\":[{\"op\":\"vcpu_migrate\",\"vm\":\"v\",\"hart\":0}]}",
      "steps[0].vm: no vm named 'v'"},
-    {"{" DEV ",\"vms\":[{\"name\":\"v\",\"hart\":0,\"guest\":0}],\"steps\":[]}",
-     "vms[0].guest: 0 is outside 1..63"},
+    {"{" DEV ",\"vms\":[{\"name\":\"v\",\"guest\":0}],\"steps\":[]}",
+     "vms[0].guest: unknown field"},
     {"{" DEV ",\"steps\":[{\"op\":\"unmap\",\"domain\":\"d\",\"iova\":0,\"size\":4096}]}",
      "steps[0].domain: no domain named 'd'"},
 };
@@ -149,11 +149,15 @@ static void test_platform_errors(void **state)
 	     "\"steps\":[]}",
 	     "domains[0].maps[0].pa: 0x1000+0x1000 is not RAM"},
 	    {"{\"devices\":[{\"name\":\"a\",\"bdf\":\"00:01.0\"}],\"domains\":[{\"name\":\"d\","
-	     "\"devices\":[\"a\"],\"maps\":[{\"iova\":\"0x28000000\",\"size\":4096}]}],"
-	     "\"steps\":[]}",
+	     "\"stage\":\"first\",\"devices\":[\"a\"],\"maps\":[{\"iova\":\"0x28000000\","
+	     "\"size\":4096}]}],\"steps\":[]}",
 	     "domains[0].maps[0].iova: 0x28000000 overlaps an existing mapping"},
+	    {"{\"devices\":[{\"name\":\"a\",\"bdf\":\"00:01.0\"}],\"domains\":[{\"name\":\"d\","
+	     "\"stage\":\"second\",\"devices\":[\"a\"],\"maps\":[{\"iova\":\"0x28004000\","
+	     "\"size\":4096}]}],\"steps\":[]}",
+	     "domains[0].maps[0].iova: 0x28004000 is in the domain's MSI window"},
 	};
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char err[512] = "";
 		struct rvsim_scenario *s = NULL;
 		struct rvsim_platform *p = NULL;
