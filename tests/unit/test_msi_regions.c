@@ -498,6 +498,34 @@ static void test_coalesce_rounding_stays_in_window(void **state)
 	synth_fini(&s);
 }
 
+/* Two groups with no guest files (two reg entries, QEMU's NUMA layout):
+ * one run per reg entry, the second starting at group 1's base. */
+static void test_coalesce_two_groups(void **state)
+{
+	(void)state;
+	struct synth s;
+	struct rvmsi_regions rg;
+	synth_init(&s, 0x28000000, 16, 0, 3, 8 * K4);
+	s.im[0].group_index_bits = 1;
+	s.regs[0][1] = (struct rvdt_range){0x29000000, 8 * K4};
+	s.im[0].nr_regs = 2;
+	compute(&s, RVMSI_POLICY_COALESCE, RVMSI_STAGE_FIRST, &rg);
+	assert_int_equal(rg.n, 3);
+	assert_int_equal(rg.r[1].start, 0x28000000);
+	assert_int_equal(rg.r[1].length, 8 * K4);
+	assert_int_equal(rg.r[2].start, 0x29000000);
+	assert_int_equal(rg.r[2].length, 8 * K4);
+	rvmsi_regions_free(&rg);
+	/* second stage: mask = hart bits 0..2 | group bit 12 of PA >> 12 */
+	compute(&s, RVMSI_POLICY_COALESCE, RVMSI_STAGE_SECOND, &rg);
+	assert_int_equal(rg.msi_mask, 0x1007);
+	assert_int_equal(rg.n, 2);
+	assert_int_equal(rg.r[1].start, 0x29000000);
+	assert_int_equal(rg.r[1].length, 8 * K4);
+	rvmsi_regions_free(&rg);
+	synth_fini(&s);
+}
+
 /* Coalesce never exposes a guest file; group does and says so. */
 static void test_guest_files_never_exposed(void **state)
 {
@@ -666,6 +694,7 @@ int main(void)
 	    cmocka_unit_test(test_coalesce_superpage),
 	    cmocka_unit_test(test_coalesce_rounding_stays_in_reg),
 	    cmocka_unit_test(test_coalesce_rounding_stays_in_window),
+	    cmocka_unit_test(test_coalesce_two_groups),
 	    cmocka_unit_test(test_guest_files_never_exposed),
 	    cmocka_unit_test(test_sw_msi_window),
 	    cmocka_unit_test(test_bad_inputs),
