@@ -174,11 +174,19 @@ struct rvm_config {
 	bool check_dc_addr_width;/* DC-load checks of PPNs against PAS report 259 */
 	uint64_t ats_inval_timeout; /* in rvm_advance() units; 0 = never time out */
 	uint32_t ats_inval_max;  /* outstanding ATS.INVALs the model tracks */
+	/* Sizes of the two caches behind the IOTLB; both need iotlb_entries
+	 * != 0 (they share its address-space table) and 0 disables one.
+	 * gtlb_entries: G-stage leaf cache (GPA -> SPA for the implicit
+	 * accesses of a two-stage walk).  pwc_entries: page-walk cache
+	 * (non-leaf entries of both stages); one entry per leaf table covers
+	 * 2 MiB of 4 KiB-mapped IOVA, so 4096 cover 8 GiB. */
+	uint32_t gtlb_entries;
+	uint32_t pwc_entries;
 };
 
 /* A typical implementation: every first-stage and G-stage mode, MSI flat and
  * MRIF, ATS/PRI, HPM with 8 counters, debug, QoSID, NL and S, PAS 56,
- * 4096-entry IOTLB.  Callers edit the result before rvm_create(). */
+ * 4096-entry IOTLB, 1024-entry G-stage cache, 4096-entry page-walk cache.  Callers edit the result before rvm_create(). */
 void rvm_config_default(struct rvm_config *cfg);
 
 /* ------------------------------------------------------------------------ */

@@ -32,6 +32,7 @@
 #ifndef RVIOMMU_MODEL_CACHE_IMPL_H
 #define RVIOMMU_MODEL_CACHE_IMPL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RVM_TLB_WAYS 4u
@@ -115,6 +116,144 @@ struct rvm_caches {
 	 * Tests use it to show the cost does not grow with the entry count. */
 	uint64_t dbg_inval_work;
 };
+
+/* ------------------------------------------------------------------------ */
+/* Lookups, inline for the translate fast path                               */
+/* ------------------------------------------------------------------------ */
+/* These are the only definitions of the keys and hashes: iotlb.c and
+ * ctx_cache.c insert with them, and rvm_translate() inlines the lookups so
+ * that an IOTLB hit makes no call at all (a call each for the context and
+ * IOTLB lookups, with their argument marshalling and re-derived keys, cost
+ * ~40 of the ~240 instructions of a hit). */
+
+/* Space keys: bit 63 used, 62 the G-stage space, 61 GV, 60 PSCV,
+ * 47:32 GSCID, 19:0 PSCID. */
+#define RVM_SKEY_USED (UINT64_C(1) << 63)
+#define RVM_SKEY_GSPACE (UINT64_C(1) << 62)
+#define RVM_SKEY_GV (UINT64_C(1) << 61)
+#define RVM_SKEY_PSCV (UINT64_C(1) << 60)
+#define RVM_SKEY_GSCID_SHIFT 32
+#define RVM_SKEY_GSCID_MASK (UINT64_C(0xFFFF) << RVM_SKEY_GSCID_SHIFT)
+#define RVM_SKEY_PSCID_MASK UINT64_C(0xFFFFF)
+#define RVM_SKEY_GROUP (RVM_SKEY_USED | RVM_SKEY_GSPACE | RVM_SKEY_GV | RVM_SKEY_GSCID_MASK)
+
+static inline uint64_t rvm_group_key_(bool gv, uint16_t gscid)
+{
+	return RVM_SKEY_USED | (gv ? RVM_SKEY_GV | ((uint64_t)gscid << RVM_SKEY_GSCID_SHIFT) : 0);
+}
+
+/* The key of the address space (GV, GSCID, PSCV, PSCID). */
+static inline uint64_t rvm_space_key_(bool gv, uint16_t gscid, bool pscv, uint32_t pscid)
+{
+	return rvm_group_key_(gv, gscid) |
+	       (pscv ? RVM_SKEY_PSCV | (pscid & RVM_SKEY_PSCID_MASK) : 0);
+}
+
+static inline const struct rvm_space *rvm_space_bucket_(const struct rvm_caches *c, uint64_t key)
+{
+	uint32_t b = (uint32_t)((key * UINT64_C(0xD6E8FEB86659FD93)) >> 32) & c->space_mask;
+	return &c->spaces[b * RVM_SPACE_WAYS];
+}
+
+static inline bool rvm_space_live_(const struct rvm_caches *c, const struct rvm_space *sp)
+{
+	return sp->all_snap == c->all_gen && sp->parent_snap == *sp->parent;
+}
+
+/* The slot holding key (live or not), or NULL.  Invariant (4). */
+static inline const struct rvm_space *rvm_space_slot_(const struct rvm_caches *c, uint64_t key)
+{
+	const struct rvm_space *b = rvm_space_bucket_(c, key);
+	for (unsigned w = 0; w < RVM_SPACE_WAYS; w++)
+		if (b[w].key == key)
+			return &b[w];
+	return NULL;
+}
+
+/* The live slot of key, or NULL.  Invariant (3). */
+static inline const struct rvm_space *rvm_space_find_(const struct rvm_caches *c, uint64_t key)
+{
+	if (!c->spaces)
+		return NULL;
+	const struct rvm_space *sp = rvm_space_slot_(c, key);
+	return sp && rvm_space_live_(c, sp) ? sp : NULL;
+}
+
+/* Multiplicative hashing: one multiply on the lookup path.  The group bits
+ * (47:32 and up) and the page bits both reach bits 63:32 of the product. */
+static inline uint32_t rvm_tlb_set_(const struct rvm_tlb_table *t, uint64_t va_tag, uint64_t group)
+{
+	return (uint32_t)(((va_tag ^ group) * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & t->set_mask;
+}
+
+/* One probe per page size in use (invariant (5)). */
+static inline const struct rvm_tlb_entry *rvm_tlb_find_(const struct rvm_tlb_table *t,
+                                                        uint64_t group, uint32_t gen, uint64_t addr)
+{
+	uint64_t sizes = t->sizes;
+	while (sizes) {
+		unsigned lg2 = (unsigned)__builtin_ctzll(sizes);
+		sizes &= sizes - 1;
+		uint64_t tag = (addr & ~((UINT64_C(1) << lg2) - 1)) | lg2;
+		uint32_t s = rvm_tlb_set_(t, tag, group);
+		const struct rvm_tlb_set *set = &t->sets[s];
+		for (unsigned w = 0; w < RVM_TLB_WAYS; w++)
+			if (set->va_tag[w] == tag && set->gen[w] == gen)
+				return &t->entries[s * RVM_TLB_WAYS + w];
+	}
+	return NULL;
+}
+
+/* rvm_iotlb_lookup() for a precomputed space key (struct rvm_ctx.tlb_key). */
+static inline const struct rvm_tlb_entry *rvm_iotlb_find_(const struct rvm_caches *c, uint64_t key,
+                                                          uint64_t iova)
+{
+	const struct rvm_space *sp = rvm_space_find_(c, key);
+	return sp ? rvm_tlb_find_(&c->iotlb, key & RVM_SKEY_GROUP, sp->gen, iova) : NULL;
+}
+
+/* Context cache keys (ctx_cache.c). */
+#define RVM_CKEY_USED (UINT64_C(1) << 63)
+#define RVM_CKEY_PV (UINT64_C(1) << 62)
+#define RVM_CTX_PID_LIMIT (UINT32_C(1) << 20) /* process_id is 20 bits (§2.2) */
+
+static inline uint32_t rvm_ctx_dev_hash_(uint32_t device_id)
+{
+	return (device_id * UINT32_C(0x9E3779B1)) >> (32 - 12); /* RVM_CTX_DEV_GENS buckets */
+}
+
+static inline uint64_t rvm_ctx_key_(uint32_t device_id, bool pid_valid, uint32_t process_id)
+{
+	return RVM_CKEY_USED | (pid_valid ? RVM_CKEY_PV | process_id : 0) |
+	       ((uint64_t)device_id << 20);
+}
+
+static inline uint32_t rvm_ctx_set_(const struct rvm_ctx_table *t, uint64_t key)
+{
+	uint64_t h = key * UINT64_C(0x9E3779B97F4A7C15);
+	return (uint32_t)(h >> 40) & t->set_mask;
+}
+
+/* rvm_ctx_lookup(), inline (ctx_cache.c invariant (1)). */
+static inline const struct rvm_ctx *rvm_ctx_find_(const struct rvm_caches *c, uint32_t device_id,
+                                                  bool pid_valid, uint32_t process_id)
+{
+	const struct rvm_ctx_table *t = pid_valid ? &c->pcs : &c->dcs;
+	if (!t->nsets || (pid_valid && process_id >= RVM_CTX_PID_LIMIT))
+		return NULL;
+	uint64_t key = rvm_ctx_key_(device_id, pid_valid, process_id);
+	uint32_t s = rvm_ctx_set_(t, key);
+	const struct rvm_ctx_set *set = &t->sets[s];
+	for (unsigned w = 0; w < RVM_CTX_WAYS; w++) {
+		if (set->key[w] != key)
+			continue;
+		if (set->all_snap[w] != c->ctx_all_gen ||
+		    set->dev_snap[w] != c->ctx_dev_gen[rvm_ctx_dev_hash_(device_id)])
+			return NULL; /* invalidated */
+		return &t->ctxs[s * RVM_CTX_WAYS + w];
+	}
+	return NULL;
+}
 
 /* Internal to iotlb.c / ctx_cache.c: the context cache's part of the
  * lifecycle, called from rvm_caches_init/destroy/flush_all. */

@@ -23,9 +23,7 @@
 
 #include "model/model_internal.h"
 
-#define KEY_USED (UINT64_C(1) << 63)
-#define KEY_PV (UINT64_C(1) << 62)
-#define PID_LIMIT (UINT32_C(1) << 20) /* process_id is 20 bits (§2.2) */
+#define PID_LIMIT RVM_CTX_PID_LIMIT
 
 static uint32_t pow2_sets_(uint32_t entries)
 {
@@ -115,39 +113,23 @@ void rvm_ctx_cache_flush_(struct rvm *m)
 
 static inline uint32_t dev_hash_(uint32_t device_id)
 {
-	return (device_id * UINT32_C(0x9E3779B1)) >> (32 - 12); /* 4096 buckets */
+	return rvm_ctx_dev_hash_(device_id);
 }
 
 static inline uint64_t ctx_key_(uint32_t device_id, bool pid_valid, uint32_t process_id)
 {
-	return KEY_USED | (pid_valid ? KEY_PV | process_id : 0) | ((uint64_t)device_id << 20);
+	return rvm_ctx_key_(device_id, pid_valid, process_id);
 }
 
 static inline uint32_t set_of_(const struct rvm_ctx_table *t, uint64_t key)
 {
-	uint64_t h = key * UINT64_C(0x9E3779B97F4A7C15);
-	return (uint32_t)(h >> 40) & t->set_mask;
+	return rvm_ctx_set_(t, key);
 }
 
 const struct rvm_ctx *rvm_ctx_lookup(struct rvm *m, uint32_t device_id, bool pid_valid,
                                      uint32_t process_id)
 {
-	const struct rvm_caches *c = &m->caches;
-	const struct rvm_ctx_table *t = pid_valid ? &c->pcs : &c->dcs;
-	if (!t->nsets || (pid_valid && process_id >= PID_LIMIT))
-		return NULL;
-	uint64_t key = ctx_key_(device_id, pid_valid, process_id);
-	uint32_t s = set_of_(t, key);
-	const struct rvm_ctx_set *set = &t->sets[s];
-	for (unsigned w = 0; w < RVM_CTX_WAYS; w++) {
-		if (set->key[w] != key)
-			continue;
-		if (set->all_snap[w] != c->ctx_all_gen ||
-		    set->dev_snap[w] != c->ctx_dev_gen[dev_hash_(device_id)])
-			return NULL; /* invariant (1): invalidated */
-		return &t->ctxs[s * RVM_CTX_WAYS + w];
-	}
-	return NULL;
+	return rvm_ctx_find_(&m->caches, device_id, pid_valid, process_id);
 }
 
 void rvm_ctx_insert(struct rvm *m, const struct rvm_ctx *ctx)
@@ -173,9 +155,13 @@ void rvm_ctx_insert(struct rvm *m, const struct rvm_ctx *ctx)
 	set->key[way] = key;
 	set->all_snap[way] = c->ctx_all_gen;
 	set->dev_snap[way] = c->ctx_dev_gen[dev_hash_(ctx->device_id)];
-	t->ctxs[s * RVM_CTX_WAYS + way] = *ctx;
+	struct rvm_ctx *dst = &t->ctxs[s * RVM_CTX_WAYS + way];
+	*dst = *ctx;
 	if (!ctx->pid_valid)
-		t->ctxs[s * RVM_CTX_WAYS + way].process_id = 0;
+		dst->process_id = 0;
+	/* The IOTLB space of an Untranslated request under this context, so
+	 * the fast path need not re-derive it (cache_impl.h). */
+	dst->tlb_key = rvm_space_key_(dst->gv, dst->gscid, dst->pscv, dst->pscid);
 	rvm_seq_write_end(m);
 }
 

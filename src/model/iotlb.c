@@ -37,24 +37,22 @@
  *     the number of page sizes in use times the ways, or by 64 probes.
  *
  * Invariants: those of cache_impl.h.  Limits: capacities are rounded up to a
- * power of two number of 4-way sets; the G-stage cache gets a quarter and the
- * page-walk cache an eighth of cfg.iotlb_entries (at least 16 each).
+ * power of two number of 4-way sets; cfg.gtlb_entries and cfg.pwc_entries
+ * size the G-stage cache and the page-walk cache (0 disables one), and both
+ * are off when cfg.iotlb_entries is 0.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/model_internal.h"
 
-/* Space keys: bit 63 used, 62 the G-stage space, 61 GV, 60 PSCV,
- * 47:32 GSCID, 19:0 PSCID. */
-#define KEY_USED (UINT64_C(1) << 63)
-#define KEY_GSPACE (UINT64_C(1) << 62)
-#define KEY_GV (UINT64_C(1) << 61)
-#define KEY_PSCV (UINT64_C(1) << 60)
-#define KEY_GSCID_SHIFT 32
-#define KEY_GSCID_MASK (UINT64_C(0xFFFF) << KEY_GSCID_SHIFT)
-#define KEY_PSCID_MASK UINT64_C(0xFFFFF)
-#define KEY_GROUP (KEY_USED | KEY_GSPACE | KEY_GV | KEY_GSCID_MASK)
+#define KEY_USED RVM_SKEY_USED
+#define KEY_GSPACE RVM_SKEY_GSPACE
+#define KEY_GV RVM_SKEY_GV
+#define KEY_PSCV RVM_SKEY_PSCV
+#define KEY_GSCID_SHIFT RVM_SKEY_GSCID_SHIFT
+#define KEY_GSCID_MASK RVM_SKEY_GSCID_MASK
+#define KEY_GROUP RVM_SKEY_GROUP
 
 #define GSCID_COUNT (UINT32_C(1) << RVI_GSCID_BITS)
 #define GEN_HEADROOM 16u      /* more than any one operation allocates */
@@ -68,12 +66,12 @@
 
 static inline uint64_t group_key_(bool gv, uint16_t gscid)
 {
-	return KEY_USED | (gv ? KEY_GV | ((uint64_t)gscid << KEY_GSCID_SHIFT) : 0);
+	return rvm_group_key_(gv, gscid);
 }
 
 static inline uint64_t space_key_(const struct rvm_tlb_tag *t)
 {
-	return group_key_(t->gv, t->gscid) | (t->pscv ? KEY_PSCV | (t->pscid & KEY_PSCID_MASK) : 0);
+	return rvm_space_key_(t->gv, t->gscid, t->pscv, t->pscid);
 }
 
 static inline uint64_t gspace_key_(uint16_t gscid)
@@ -94,17 +92,14 @@ static inline uint64_t lg2_mask_(unsigned lg2)
 	return lg2 >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << lg2) - 1;
 }
 
-/* Multiplicative hashing: one multiply on the lookup path.  The group bits
- * (47:32 and up) and the page bits both reach bits 63:32 of the product. */
 static inline uint32_t tlb_set_(const struct rvm_tlb_table *t, uint64_t va_tag, uint64_t group)
 {
-	return (uint32_t)(((va_tag ^ group) * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & t->set_mask;
+	return rvm_tlb_set_(t, va_tag, group);
 }
 
 static inline const struct rvm_space *bucket_(const struct rvm_caches *c, uint64_t key)
 {
-	uint32_t b = (uint32_t)((key * UINT64_C(0xD6E8FEB86659FD93)) >> 32) & c->space_mask;
-	return &c->spaces[b * RVM_SPACE_WAYS];
+	return rvm_space_bucket_(c, key);
 }
 
 static inline uint32_t *parent_of_(struct rvm_caches *c, uint64_t key)
@@ -115,25 +110,17 @@ static inline uint32_t *parent_of_(struct rvm_caches *c, uint64_t key)
 
 static inline bool space_live_(const struct rvm_caches *c, const struct rvm_space *sp)
 {
-	return sp->all_snap == c->all_gen && sp->parent_snap == *sp->parent;
+	return rvm_space_live_(c, sp);
 }
 
-/* The slot holding key (live or not), or NULL.  Invariant (4). */
 static inline const struct rvm_space *space_slot_(const struct rvm_caches *c, uint64_t key)
 {
-	const struct rvm_space *b = bucket_(c, key);
-	for (unsigned w = 0; w < RVM_SPACE_WAYS; w++)
-		if (b[w].key == key)
-			return &b[w];
-	return NULL;
+	return rvm_space_slot_(c, key);
 }
 
 static inline const struct rvm_space *space_find_(const struct rvm_caches *c, uint64_t key)
 {
-	if (!c->spaces)
-		return NULL;
-	const struct rvm_space *sp = space_slot_(c, key);
-	return sp && space_live_(c, sp) ? sp : NULL;
+	return rvm_space_find_(c, key);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -234,19 +221,7 @@ static void group_kill_(struct rvm *m, bool gv, uint16_t gscid, bool keep_gspace
 static inline const struct rvm_tlb_entry *tlb_find_(const struct rvm_tlb_table *t, uint64_t group,
                                                     uint32_t gen, uint64_t addr)
 {
-	uint64_t sizes = t->sizes;
-	while (sizes) {
-		unsigned lg2 = (unsigned)__builtin_ctzll(sizes);
-		sizes &= sizes - 1;
-		/* lg2 <= SIZE_LG2_MAX: a plain shift, no lg2_mask_ */
-		uint64_t tag = (addr & ~((UINT64_C(1) << lg2) - 1)) | lg2;
-		uint32_t s = tlb_set_(t, tag, group);
-		const struct rvm_tlb_set *set = &t->sets[s];
-		for (unsigned w = 0; w < RVM_TLB_WAYS; w++)
-			if (set->va_tag[w] == tag && set->gen[w] == gen)
-				return &t->entries[s * RVM_TLB_WAYS + w];
-	}
-	return NULL;
+	return rvm_tlb_find_(t, group, gen, addr);
 }
 
 /* What a table may hold: a real leaf (invariant (4) of model_internal.h
@@ -355,11 +330,6 @@ static int pwc_init_(struct rvm_pwc_table *t, uint32_t entries)
 	return 0;
 }
 
-static uint32_t max_u32_(uint32_t a, uint32_t b)
-{
-	return a > b ? a : b;
-}
-
 static int leaf_caches_init_(struct rvm *m)
 {
 	struct rvm_caches *c = &m->caches;
@@ -376,8 +346,9 @@ static int leaf_caches_init_(struct rvm *m)
 	if (!c->spaces || !c->space_victim || !c->vm_gen)
 		return RVM_ENOMEM;
 	c->space_mask = buckets - 1;
-	if (tlb_init_(&c->iotlb, n) || tlb_init_(&c->gtlb, max_u32_(n / 4, 16)) ||
-	    pwc_init_(&c->pwc, max_u32_(n / 8, 16)))
+	if (tlb_init_(&c->iotlb, n) ||
+	    (m->cfg.gtlb_entries && tlb_init_(&c->gtlb, m->cfg.gtlb_entries)) ||
+	    (m->cfg.pwc_entries && pwc_init_(&c->pwc, m->cfg.pwc_entries)))
 		return RVM_ENOMEM;
 	return 0;
 }
@@ -435,12 +406,7 @@ void rvm_caches_flush_all(struct rvm *m)
 const struct rvm_tlb_entry *rvm_iotlb_lookup(struct rvm *m, const struct rvm_tlb_tag *t,
                                              uint64_t iova)
 {
-	const struct rvm_caches *c = &m->caches;
-	uint64_t key = space_key_(t);
-	const struct rvm_space *sp = space_find_(c, key);
-	if (!sp)
-		return NULL;
-	return tlb_find_(&c->iotlb, key & KEY_GROUP, sp->gen, iova);
+	return rvm_iotlb_find_(&m->caches, space_key_(t), iova);
 }
 
 void rvm_iotlb_insert(struct rvm *m, const struct rvm_tlb_tag *t, const struct rvm_tlb_entry *e)

@@ -71,6 +71,15 @@ void rvm_config_default(struct rvm_config *cfg)
 	cfg->fq_log2sz_max = 20;
 	cfg->pq_log2sz_max = 20;
 	cfg->iotlb_entries = 4096;
+	/* G-stage leaf cache: a quarter of the IOTLB (it only serves the
+	 * implicit accesses and the final G-stage of IOTLB misses).  Page-walk
+	 * cache: as large as the IOTLB, so that a working set the IOTLB can
+	 * not hold still costs one leaf-PTE read per miss; an eighth (512, the
+	 * earlier fixed choice) covers only 1 GiB of 4 KiB pages, and a random
+	 * walk over more paid one or two extra PTE reads per miss.  Cost: 32
+	 * bytes an entry (128 KiB). */
+	cfg->gtlb_entries = 1024;
+	cfg->pwc_entries = 4096;
 	cfg->ddtc_entries = 256;
 	cfg->pdtc_entries = 256;
 	cfg->hpm_counters = 8;
@@ -266,6 +275,10 @@ struct rvm *rvm_create(const struct rvm_config *cfg, const struct rvm_host_ops *
 	m->pa_mask = (UINT64_C(1) << RVI_FIELD_GET(RVI_CAP_PAS, m->caps)) - 1;
 	m->extended_dc = (m->caps & RVI_CAP_MSI_FLAT) != 0;
 	atomic_init(&m->cache_seq, 0);
+	{
+		static _Atomic uint64_t next_uid = 1;
+		m->uid = atomic_fetch_add_explicit(&next_uid, 1, memory_order_relaxed);
+	}
 	if (cfg->ats_inval_max) {
 		m->ats_pending = calloc(cfg->ats_inval_max, sizeof(*m->ats_pending));
 		if (!m->ats_pending)

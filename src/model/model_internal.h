@@ -103,24 +103,27 @@ struct rvm_ctx {
 	/* raw structures in host order */
 	uint64_t dc[RVI_DC_DWORDS_EXT];
 	uint64_t pc[2];
-	bool has_pc;       /* pc[] holds a valid PC */
+	bool has_pc; /* pc[] holds a valid PC */
 	/* derived */
-	uint8_t s1_fmt;    /* enum rvm_pt_fmt_id of the first stage for this (did, pid) */
-	uint8_t g_fmt;     /* enum rvm_pt_fmt_id of the G-stage */
-	uint64_t s1_root;  /* first-stage root PPN << 12 (a GPA when g_fmt != BARE) */
-	uint64_t g_root;   /* G-stage root, an SPA */
+	uint8_t s1_fmt;   /* enum rvm_pt_fmt_id of the first stage for this (did, pid) */
+	uint8_t g_fmt;    /* enum rvm_pt_fmt_id of the G-stage */
+	uint64_t s1_root; /* first-stage root PPN << 12 (a GPA when g_fmt != BARE) */
+	uint64_t g_root;  /* G-stage root, an SPA */
 	uint32_t pscid;
 	uint16_t gscid;
-	bool pscv;         /* the first stage is active, so PSCID tags entries */
-	bool gv;           /* the G-stage is active, so GSCID tags entries */
-	bool ens, sum;     /* from the PC, or false */
-	bool sbe;          /* first-stage/PDT byte order */
+	bool pscv;     /* the first stage is active, so PSCID tags entries */
+	bool gv;       /* the G-stage is active, so GSCID tags entries */
+	bool ens, sum; /* from the PC, or false */
+	bool sbe;      /* first-stage/PDT byte order */
 	bool sade, gade;
 	bool dtf;
 	bool msi_flat;     /* msiptp.MODE == Flat */
 	uint64_t msi_root; /* msiptp.PPN << 12 */
 	uint64_t msi_mask, msi_pattern;
 	uint16_t rcid, mcid;
+	/* Set by rvm_ctx_insert() on the cached copy only: the IOTLB space key
+	 * of (gv, gscid, pscv, pscid), for the translate fast path. */
+	uint64_t tlb_key;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -132,10 +135,10 @@ struct rvm_ctx {
 /* Queues                                                                    */
 /* ------------------------------------------------------------------------ */
 struct rvm_queue {
-	uint64_t base;    /* xqb as software last wrote it (legalised) */
-	uint32_t head;    /* cqh / fqh / pqh */
-	uint32_t tail;    /* cqt / fqt / pqt */
-	uint32_t csr;     /* xqcsr */
+	uint64_t base; /* xqb as software last wrote it (legalised) */
+	uint32_t head; /* cqh / fqh / pqh */
+	uint32_t tail; /* cqt / fqt / pqt */
+	uint32_t csr;  /* xqcsr */
 };
 
 /* Outstanding ATS invalidation (ats.c). */
@@ -158,8 +161,8 @@ struct rvm {
 
 	/* derived from cfg at create time */
 	uint64_t caps;
-	uint64_t pa_mask;       /* (1 << PAS) - 1 */
-	bool extended_dc;       /* caps.MSI_FLAT: 64-byte DCs */
+	uint64_t pa_mask; /* (1 << PAS) - 1 */
+	bool extended_dc; /* caps.MSI_FLAT: 64-byte DCs */
 
 	/* register state (regs.c) */
 	uint32_t fctl;
@@ -170,8 +173,8 @@ struct rvm {
 	uint64_t msi_addr[RVI_MSI_CFG_ENTRIES];
 	uint32_t msi_data[RVI_MSI_CFG_ENTRIES];
 	uint32_t msi_vec_ctl[RVI_MSI_CFG_ENTRIES];
-	uint32_t msi_pending;   /* vectors with a message held by the mask bit */
-	uint32_t wsi_level;     /* current level of each WSI wire */
+	uint32_t msi_pending; /* vectors with a message held by the mask bit */
+	uint32_t wsi_level;   /* current level of each WSI wire */
 	uint32_t iommu_qosid;
 	uint64_t tr_req_iova, tr_req_ctl, tr_response;
 
@@ -180,22 +183,25 @@ struct rvm {
 	uint64_t iohpmcycles;
 	uint64_t iohpmctr[RVI_HPM_COUNTERS_MAX + 1]; /* index 1..31 */
 	uint64_t iohpmevt[RVI_HPM_COUNTERS_MAX + 1];
-	uint32_t hpm_active;    /* bitmap of counters with an event programmed */
+	uint32_t hpm_active; /* bitmap of counters with an event programmed */
 
 	/* ATS (ats.c) */
 	struct rvm_ats_pending *ats_pending; /* cfg.ats_inval_max slots */
 	uint32_t ats_next_itag;
-	bool ats_timed_out;     /* an ATS.INVAL timed out since the last IOFENCE.C */
-	uint64_t now;           /* rvm_advance() clock */
+	bool ats_timed_out; /* an ATS.INVAL timed out since the last IOFENCE.C */
+	uint64_t now;       /* rvm_advance() clock */
 
 	/* caches */
 	struct rvm_caches caches;
-	atomic_uint cache_seq;  /* seqcount over the caches, invariant (2) */
+	/* Seqcount over the caches, invariant (2).  64 bits so that it never
+	 * wraps: translate.c's per-thread memo compares a value saved long
+	 * ago, and a 32-bit counter could come back to it (ABA). */
+	_Atomic uint64_t cache_seq;
+	uint64_t uid; /* unique among all instances ever created (memo key) */
 
 	/* statistics: relaxed atomics, as the fast path updates them */
 	_Atomic uint64_t st_translations, st_iotlb_hits, st_iotlb_misses;
-	uint64_t st_faults_recorded, st_faults_dropped, st_commands, st_msis_sent,
-		st_page_requests;
+	uint64_t st_faults_recorded, st_faults_dropped, st_commands, st_msis_sent, st_page_requests;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -211,22 +217,22 @@ int rvm_mem_write32(struct rvm *m, uint64_t pa, bool be, uint32_t v, const struc
 /* Read a naturally aligned 4- or 8-byte page-table entry, through the
  * host's mem_page op when it gives a page, else mem_read. */
 int rvm_mem_read_pt(struct rvm *m, uint64_t pa, unsigned size, bool be, uint64_t *v,
-		    const struct rvm_mem_attr *a);
+                    const struct rvm_mem_attr *a);
 /* Read n consecutive doublewords (a DC, PC, MSI PTE, command or record). */
 int rvm_mem_read_dws(struct rvm *m, uint64_t pa, bool be, uint64_t *dw, unsigned n,
-		     const struct rvm_mem_attr *a);
+                     const struct rvm_mem_attr *a);
 int rvm_mem_write_dws(struct rvm *m, uint64_t pa, bool be, const uint64_t *dw, unsigned n,
-		      const struct rvm_mem_attr *a);
+                      const struct rvm_mem_attr *a);
 /* Compare-and-swap of a 4- or 8-byte value in byte order 'be'.  *observed
  * gets the old value (host order).  Returns an rvm_mem_status. */
 int rvm_mem_cas(struct rvm *m, uint64_t pa, unsigned size, bool be, uint64_t expected,
-		uint64_t desired, uint64_t *observed, const struct rvm_mem_attr *a);
+                uint64_t desired, uint64_t *observed, const struct rvm_mem_attr *a);
 
 /* Attribute helpers: the QoS IDs of IOMMU-own accesses and of DC.ta ones. */
 static inline struct rvm_mem_attr rvm_attr_iommu(const struct rvm *m, enum rvm_mem_kind k)
 {
 	struct rvm_mem_attr a = {k, (uint16_t)RVI_FIELD_GET(RVI_IOMMU_QOSID_RCID, m->iommu_qosid),
-				 (uint16_t)RVI_FIELD_GET(RVI_IOMMU_QOSID_MCID, m->iommu_qosid)};
+	                         (uint16_t)RVI_FIELD_GET(RVI_IOMMU_QOSID_MCID, m->iommu_qosid)};
 	return a;
 }
 static inline struct rvm_mem_attr rvm_attr_ctx(const struct rvm_ctx *c, enum rvm_mem_kind k)
@@ -235,7 +241,10 @@ static inline struct rvm_mem_attr rvm_attr_ctx(const struct rvm_ctx *c, enum rvm
 	return a;
 }
 
-static inline bool rvm_fctl_be(const struct rvm *m) { return m->fctl & RVI_FCTL_BE; }
+static inline bool rvm_fctl_be(const struct rvm *m)
+{
+	return m->fctl & RVI_FCTL_BE;
+}
 
 static inline unsigned rvm_iommu_mode(const struct rvm *m)
 {
@@ -325,14 +334,14 @@ void rvm_dbg_run(struct rvm *m);
 /* ------------------------------------------------------------------------ */
 /* Seqcount helpers for invariant (2)                                        */
 /* ------------------------------------------------------------------------ */
-static inline unsigned rvm_seq_read_begin(const struct rvm *m)
+static inline uint64_t rvm_seq_read_begin(const struct rvm *m)
 {
-	unsigned s;
+	uint64_t s;
 	while ((s = atomic_load_explicit(&((struct rvm *)m)->cache_seq, memory_order_acquire)) & 1u)
 		;
 	return s;
 }
-static inline bool rvm_seq_read_retry(const struct rvm *m, unsigned s)
+static inline bool rvm_seq_read_retry(const struct rvm *m, uint64_t s)
 {
 	atomic_thread_fence(memory_order_acquire);
 	return atomic_load_explicit(&((struct rvm *)m)->cache_seq, memory_order_relaxed) != s;
