@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_regions.h"
 #include "cli/cli.h"
 
 #define RUNS_FULL 5
@@ -130,8 +131,12 @@ static int run_one_(const struct bench_workload *w, bool quick, bool first)
 	return 0;
 }
 
+/* The driver-core and reserved-region suites print whole JSON objects. */
+int rvbench_driver(FILE *out, bool quick);
+
 int rvcli_bench(int argc, char **argv)
 {
+	bool want_driver = false, want_regions = false;
 	bool quick = false;
 	const struct bench_workload *sel[16];
 	unsigned nsel = 0;
@@ -143,7 +148,14 @@ int rvcli_bench(int argc, char **argv)
 			for (unsigned k = 0; k < bench_nworkloads; k++)
 				printf("  %-4s %s (target %.0f ns)\n", bench_workloads[k].name,
 				       bench_workloads[k].what, bench_workloads[k].target_ns);
+			printf("  %-7s %s\n  %-7s %s\n", "driver",
+			       "driver core: map/unmap throughput, invalidation commands per unmap",
+			       "regions", "IMSIC reserved regions: per-hart vs coalesced at 64..4096 harts");
 			return RVCLI_EXIT_OK;
+		} else if (!strcmp(argv[i], "driver")) {
+			want_driver = true;
+		} else if (!strcmp(argv[i], "regions")) {
+			want_regions = true;
 		} else if (find_(argv[i]) && nsel < 16) {
 			sel[nsel++] = find_(argv[i]);
 		} else {
@@ -152,9 +164,11 @@ int rvcli_bench(int argc, char **argv)
 			return RVCLI_EXIT_USAGE;
 		}
 	}
-	if (!nsel)
+	if (!nsel && !want_driver && !want_regions) {
 		for (unsigned k = 0; k < bench_nworkloads && k < 16; k++)
 			sel[nsel++] = &bench_workloads[k];
+		want_driver = want_regions = true;
+	}
 
 	char cpu[256];
 	cpu_model_(cpu, sizeof(cpu));
@@ -169,6 +183,20 @@ int rvcli_bench(int argc, char **argv)
 			printed++;
 		else
 			status = RVCLI_EXIT_FAIL;
-	printf("\n]}\n");
+	printf("\n]");
+	fflush(stdout);
+	if (want_driver) {
+		printf(",\n\"driver\": ");
+		fflush(stdout);
+		if (rvbench_driver(stdout, quick) != 0)
+			status = RVCLI_EXIT_FAIL;
+	}
+	if (want_regions) {
+		printf(",\n\"regions\": ");
+		fflush(stdout);
+		if (rvbench_regions(stdout, quick) != 0)
+			status = RVCLI_EXIT_FAIL;
+	}
+	printf("}\n");
 	return status;
 }

@@ -6,10 +6,15 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/regions.h"
+#include "cli/run.h"
 
 static const struct rvcli_command commands[] = {
 	{"replay", "FILE|-", "drive the hardware model from a JSON Lines stimulus file", rvcli_replay},
 	{"bench", "[--quick] [WORKLOAD...]", "run the benchmarks and print JSON", rvcli_bench},
+	{"regions", "--dtb FILE [--policy P] [--stage S] [--stats]",
+	 "IMSIC reserved regions as sysfs reserved_regions shows them", rvcli_regions},
+	{"run", RVCLI_RUN_ARGS, RVCLI_RUN_HELP, rvcli_run},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -18,8 +23,8 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: rviommu COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-8s %-28s %s\n", commands[i].name, commands[i].args, commands[i].help);
-	fprintf(out, "  %-8s %-28s %s\n", "help", "", "show this list");
+		fprintf(out, "  %-8s %-46s %s\n", commands[i].name, commands[i].args, commands[i].help);
+	fprintf(out, "  %-8s %-46s %s\n", "help", "", "show this list");
 }
 
 int main(int argc, char **argv)
