@@ -16,15 +16,11 @@
  * After the last step and job: a final interrupt poll, a drain of each
  * driver's queues, the host read-back of every buffer, and the tallies.
  *
- * MSI policy: until src/msi (rviommu/msi.h) is wired in, every paging
- * domain gets the S-level IMSIC interrupt-file pages identity-mapped
- * (IOVA = PA, read/write), the "IMSIC pages as direct regions" policy, so
- * an MSI-X address is the file's physical address and an affinity change is
- * only an MSI-X table write.  The report names the policy in use.
- *
- * VM steps (vm_assign, vcpu_migrate) need nested domains (first stage over
- * second stage) from the driver core and MSI page tables for guest files;
- * until those exist the steps are reported as skipped, never as passed.
+ * MSI policy and VMs: scen_msi.c (the default IMSIC region policy of
+ * rviommu/msi.h for each DMA domain, affinity changes through the MSI page
+ * table) and scen_vm.c (nested domains, guest interrupt files, vCPU
+ * migration).  A step the platform cannot run (a VM on a platform without
+ * guest interrupt files) is listed as skipped, never counted as passing.
  *
  * Invariants: (1) the run never reads a wall clock except to decide whether
  * to draw the progress line, which goes to a TTY only and never into the

@@ -74,7 +74,11 @@ static void test_default_passes(void **state)
 	assert_true(st.faults > 0);
 	assert_int_equal(st.faults, st.faults_expected);
 	assert_non_null(strstr(txt, "23 write guest-page fault"));
-	assert_non_null(strstr(txt, "result: PASS"));
+	assert_non_null(strstr(txt, "result: PASS\n")); /* and nothing skipped */
+	assert_int_equal(rvsim_result_skipped(res), 0);
+	/* the VM: three migrations, and gpu0's MSIs reached guest files */
+	assert_non_null(strstr(txt, "vCPU migrations: 3"));
+	assert_non_null(strstr(txt, "guest 1"));
 	assert_int_equal(rvsim_result_dev(res, "nosuch", &st), RVSIM_E_INVAL);
 	rvsim_result_free(res);
 	free(txt);
