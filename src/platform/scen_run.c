@@ -354,15 +354,17 @@ static int step_(struct run *r, const struct scen_step *st, size_t idx)
 	return 1;
 }
 
-static void progress_(struct run *r, struct timespec *t0)
+/* Draw the progress line at most 4 times a second, after the first 2 s. */
+static void progress_(struct run *r, const struct timespec *t0)
 {
 	struct timespec t;
 	if (!r->progress)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	double dt = (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-	if (dt < 2.0)
+	if (dt < 2.0 || dt < r->progress_next)
 		return;
+	r->progress_next = dt + 0.25;
 	fprintf(r->progress, "\rrviommu run: step %zu/%zu, %" PRIu64 " ticks", r->step,
 	        r->s->nsteps, r->res->steps_run);
 	fflush(r->progress);

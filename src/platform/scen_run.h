@@ -90,6 +90,7 @@ struct run {
 	size_t step;
 	FILE *progress;
 	int progress_shown;
+	double progress_next; /* seconds since the start */
 	char *err;
 	size_t errlen;
 };
