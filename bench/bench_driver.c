@@ -4,8 +4,7 @@
  * hardware model:
  *   - 4 KiB map + unmap throughput over 1 GiB (one rvd_map_pages call per
  *     page, then one rvd_unmap_pages per page into one gather and one
- *     rvd_iotlb_sync), and batched (one map call; unmap calls of 128 MiB,
- *     the most one gather can free tables for);
+ *     rvd_iotlb_sync), and batched (one map call, one unmap call);
  *   - 2 MiB map + unmap throughput (16 GiB);
  *   - invalidation commands published per unmap + sync of 1, 16, 512 and
  *     262,144 pages, with and without ARINV (caps.S), counted by the host
@@ -40,6 +39,8 @@ struct bh {
 	uint64_t bump;  /* next never-used page */
 	uint64_t *free; /* stack of freed order-0 pages */
 	uint64_t nfree;
+	uint64_t *free1; /* stack of freed order-1 blocks (non-leaf tables) */
+	uint64_t nfree1;
 	struct rvm *m;
 	uint32_t prev_cqt;
 	uint64_t cmds, invals; /* published commands, of which IOTINVAL */
@@ -51,6 +52,8 @@ static int b_alloc(void *ctx, unsigned order, uint64_t *phys)
 	uint64_t n = UINT64_C(1) << order, p;
 	if (order == 0 && h->nfree) {
 		p = h->free[--h->nfree];
+	} else if (order == 1 && h->nfree1) {
+		p = h->free1[--h->nfree1];
 	} else {
 		p = (h->bump + n - 1) & ~(n - 1);
 		if (p + n > POOL_PAGES)
@@ -66,6 +69,8 @@ static void b_free(void *ctx, uint64_t phys, unsigned order)
 	struct bh *h = ctx;
 	if (order == 0)
 		h->free[h->nfree++] = (phys - POOL_BASE) / 4096;
+	else if (order == 1)
+		h->free1[h->nfree1++] = (phys - POOL_BASE) / 4096;
 	/* larger blocks come back only at teardown: left to the pool */
 }
 static void *b_p2v(void *ctx, uint64_t phys)
@@ -174,7 +179,8 @@ static struct rvd_iommu *bh_start(struct bh *h, uint64_t caps_clear)
 	memset(h, 0, sizeof(*h));
 	h->pool = aligned_alloc(4096, (size_t)POOL_PAGES * 4096);
 	h->free = calloc(POOL_PAGES, sizeof(uint64_t));
-	if (!h->pool || !h->free)
+	h->free1 = calloc(POOL_PAGES, sizeof(uint64_t));
+	if (!h->pool || !h->free || !h->free1)
 		return NULL;
 	rvm_config_default(&mc);
 	mc.capabilities &= ~caps_clear;
@@ -197,6 +203,7 @@ static void bh_stop(struct bh *h, struct rvd_iommu *iommu)
 		rvm_destroy(h->m);
 	free(h->pool);
 	free(h->free);
+	free(h->free1);
 }
 
 static double secs(uint64_t t0)
@@ -224,19 +231,11 @@ static int map_unmap(struct rvd_domain *d, uint64_t bytes, uint64_t pgsize, uint
 	*map_s = secs(t0);
 	struct rvd_gather g;
 	rvd_gather_init(&g);
-	/* A gather frees at most RVD_GATHER_FREE_MAX table pages; emptied
-	 * tables beyond that stay linked (and would later block a superpage
-	 * there), so unmap at most that many leaf tables' worth per call. */
-	uint64_t chunk = (uint64_t)RVD_GATHER_FREE_MAX << 21;
-	if (chunk > step)
-		chunk = step;
+	/* One gather for the whole range: it chains any number of tables. */
 	t0 = b_now(NULL);
-	for (uint64_t off = 0; off < bytes; off += chunk) {
-		if (rvd_unmap_pages(d, iova + off, pgsize, chunk / pgsize, &g) != chunk)
+	for (uint64_t off = 0; off < bytes; off += step)
+		if (rvd_unmap_pages(d, iova + off, pgsize, per_call, &g) != step)
 			return -1;
-		if (g.nfree == RVD_GATHER_FREE_MAX && rvd_iotlb_sync(d, &g))
-			return -1;
-	}
 	if (rvd_iotlb_sync(d, &g))
 		return -1;
 	*unmap_s = secs(t0);

@@ -298,17 +298,15 @@ uint32_t rvd_domain_gscid(const struct rvd_domain *dom);
 /* ------------------------------------------------------------------------ */
 
 /* Collected unmap work: the IOVA range to invalidate and the table pages
- * to free once the invalidation has completed. */
-#define RVD_GATHER_FREE_MAX 64
+ * to free once the invalidation has completed.  Any number of tables: they
+ * are chained through the (empty, unlinked) tables themselves, so the
+ * gather stays small and nothing is allocated (src/driver/pt.c). */
 struct rvd_gather {
 	uint64_t start, last; /* inclusive IOVA range; start > last: empty */
 	uint64_t pgsize;      /* smallest leaf size seen (precise per-page inval) */
 	bool tables_freed;    /* non-leaf entries were cleared: needs NL / wider flush */
-	unsigned nfree;
-	struct {
-		uint64_t phys;
-		uint8_t order;
-	} freelist[RVD_GATHER_FREE_MAX];
+	uint64_t nfree;       /* tables collected */
+	uint64_t free_head;   /* physical address of the last one collected */
 };
 void rvd_gather_init(struct rvd_gather *g);
 

@@ -204,8 +204,7 @@ int rvd_map_pages(struct rvd_domain *d, uint64_t iova, uint64_t paddr, uint64_t 
 	*mapped = 0;
 	if (d->type != RVD_DOMAIN_PAGING)
 		return -EINVAL;
-	if (!pgsize || (pgsize & (pgsize - 1)) || !(rvd_pt_pgsize_bitmap(&d->pt) & pgsize) ||
-	    !pgcount)
+	if (!pgsize || (pgsize & (pgsize - 1)) || !(d->pt.pgsizes & pgsize) || !pgcount)
 		return -EINVAL;
 	if (pgcount > UINT64_MAX / pgsize)
 		return -EOVERFLOW;

@@ -88,7 +88,16 @@ struct rvd_pt {
 	const struct rvd_pt_fmt *fmt;
 	struct rvd_host host;
 	uint64_t root_phys;
-	bool napot; /* use Svnapot 64 KiB leaves */
+	uint64_t root_meta_phys; /* entry counts of the root's child tables (pt.c) */
+	uint16_t *root_meta;
+	bool napot;          /* use Svnapot 64 KiB leaves */
+	bool dirty_tracking; /* new leaves without D: the IOMMU sets it (dirty.c) */
+	uint64_t *root_va;
+	uint64_t pgsizes; /* rvd_pt_pgsize_bitmap() */
+	/* The last level-0 table map reached (pt.c "Walk cache"). */
+	uint64_t wc_block; /* iova >> 21 of its span; UINT64_MAX: empty */
+	uint64_t *wc_table;
+	uint16_t *wc_cnt;
 };
 
 int rvd_pt_init(struct rvd_pt *pt, const struct rvd_pt_fmt *fmt, const struct rvd_host *h,

@@ -20,11 +20,45 @@
  *      never cached).
  *   3. unmap clears leaves and then emptied tables, recording the range and
  *      the table pages in the gather; pages are freed only by
- *      rvd_gather_free_pages(), after the caller's invalidation.
+ *      rvd_gather_free_pages(), after the caller's invalidation.  There is
+ *      no limit on how many tables one gather collects (see "Free chain").
  *   4. Every PTE store is one aligned 64-bit store (rvd_st64).
  *   5. The root table is never freed before rvd_pt_destroy().
- * Limits: a gather holds RVD_GATHER_FREE_MAX pages; when it is full,
- * emptied tables are left in place (still valid, reused by later maps).
+ *   6. Entry counts: for every non-root table T, cnt(T) = the number of
+ *      valid PTEs in T (a Svnapot group counts 16).  cnt(T) lives in the
+ *      metadata of T's parent, at T's index, so emptiness is O(1).
+ *
+ * Metadata (driver-private, never read by the IOMMU)
+ *   - A non-root table at level >= 1 is an order-1 block: the 4 KiB table,
+ *     then 4 KiB whose first 512 uint16_t are the counts of its children
+ *     (host obligation: an order-n block is virtually contiguous, as the
+ *     queues already assume).
+ *   - Level-0 tables are single pages: their children are leaves.
+ *   - The root's child counts live in a separate page (root_meta_phys):
+ *     512 or (x4) 2048 uint16_t.
+ *   Cost: one extra page per 512 leaf tables (0.2% of table memory), plus
+ *   one page per domain.
+ *
+ * Free chain (how a gather holds any number of pages without allocating)
+ *   An unlinked table is empty: every entry is 0.  Its entry 0 is then
+ *   overwritten with the link to the previously gathered table: bits 63:12
+ *   its physical address, bits 3:1 its order, bit 0 (V) = 0.  The IOMMU
+ *   may still walk the unlinked table until the sync's IOFENCE.C (through a
+ *   cached non-leaf pointer), and it then reads an entry with V=0: exactly
+ *   what the zero entry told it (Priv spec: "If V is not set, all other
+ *   bits in the PTE are don't-cares and may be used freely by software").
+ *   Nothing else in the page changes until it is freed.
+ *
+ * Walk cache
+ *   pt->wc_* remembers the last level-0 table that map walked to (its 2 MiB
+ *   IOVA block, the table and its count).  map into the same block skips
+ *   the walk; unmap inside it skips the walk when the table keeps at least
+ *   one entry (else the full walk unlinks it).  Every unlink empties the
+ *   cache, so it never names a table that is not in the tree.
+ *
+ * Threads: counts and the walk cache are plain data, so map, unmap and
+ * dirty read/clear calls on one domain must be serialised by the caller
+ * (a per-domain lock in the port).
  */
 #include "driver/drv_internal.h"
 
@@ -54,6 +88,20 @@ static unsigned pt_index(const struct rvd_pt_fmt *f, uint64_t iova, unsigned lev
 static uint64_t *table_va(const struct rvd_pt *pt, uint64_t phys)
 {
 	return pt->host.ops->phys_to_virt(pt->host.ctx, phys);
+}
+
+/* Order of a table allocated for 'level' below the root (invariant 6). */
+static unsigned table_order(unsigned level)
+{
+	return level > 0 ? 1u : 0u;
+}
+
+/* The child-count array of table t at 'level' (root: the separate page). */
+static uint16_t *child_counts(const struct rvd_pt *pt, uint64_t *t, unsigned level)
+{
+	if (level == pt->fmt->levels - 1u)
+		return pt->root_meta;
+	return (uint16_t *)(void *)((uint8_t *)t + RVI_PAGE_SIZE);
 }
 
 static bool pte_is_leaf(uint64_t e)
@@ -95,18 +143,31 @@ int rvd_pt_init(struct rvd_pt *pt, const struct rvd_pt_fmt *fmt, const struct rv
 	pt->fmt = fmt;
 	pt->host = *h;
 	pt->napot = napot;
-	return rvd_host_alloc(h, fmt->root_order, &pt->root_phys, &v);
+	pt->dirty_tracking = false;
+	pt->wc_block = UINT64_MAX;
+	int rc = rvd_host_alloc(h, 0, &pt->root_meta_phys, &v);
+	if (rc)
+		return rc;
+	pt->root_meta = v;
+	rc = rvd_host_alloc(h, fmt->root_order, &pt->root_phys, &v);
+	if (rc) {
+		rvd_host_free(h, pt->root_meta_phys, 0);
+		return rc;
+	}
+	pt->root_va = v;
+	pt->pgsizes = rvd_pt_pgsize_bitmap(pt);
+	return 0;
 }
 
 static void free_tables(struct rvd_pt *pt, uint64_t phys, unsigned level, unsigned order)
 {
 	uint64_t *t = table_va(pt, phys);
-	unsigned n = PT_ENTRIES << order;
+	unsigned n = PT_ENTRIES << (level == pt->fmt->levels - 1u ? pt->fmt->root_order : 0);
 	if (level > 0) {
 		for (unsigned i = 0; i < n; i++) {
 			uint64_t e = rvd_ld64(&t[i]);
 			if ((e & RVI_PTE_V) && !pte_is_leaf(e))
-				free_tables(pt, pte_addr(e), level - 1, 0);
+				free_tables(pt, pte_addr(e), level - 1, table_order(level - 1));
 		}
 	}
 	rvd_host_free(&pt->host, phys, order);
@@ -117,6 +178,7 @@ void rvd_pt_destroy(struct rvd_pt *pt)
 	if (!pt->fmt)
 		return;
 	free_tables(pt, pt->root_phys, pt->fmt->levels - 1u, pt->fmt->root_order);
+	rvd_host_free(&pt->host, pt->root_meta_phys, 0);
 	pt->fmt = NULL;
 }
 
@@ -143,18 +205,27 @@ uint64_t rvd_pt_pgsize_bitmap(const struct rvd_pt *pt)
 /* map                                                                       */
 /* ------------------------------------------------------------------------ */
 
-/* The table at 'level' on the path to iova, allocating missing tables. */
-static int walk_alloc(struct rvd_pt *pt, uint64_t iova, unsigned level, uint64_t **table)
+/* The table at 'level' on the path to iova, allocating missing tables;
+ * *cnt gets the address of its entry count (NULL for the root). */
+static int walk_alloc(struct rvd_pt *pt, uint64_t iova, unsigned level, uint64_t **table,
+                      uint16_t **cnt)
 {
 	const struct rvd_pt_fmt *f = pt->fmt;
-	uint64_t *t = table_va(pt, pt->root_phys);
+	uint64_t *t = pt->root_va;
+	uint16_t *tcnt = NULL;
+	if (level == 0 && (iova >> lvl_shift(1)) == pt->wc_block) {
+		*table = pt->wc_table;
+		*cnt = pt->wc_cnt;
+		return 0;
+	}
 	for (unsigned l = f->levels - 1u; l > level; l--) {
-		uint64_t *p = &t[pt_index(f, iova, l)];
+		unsigned i = pt_index(f, iova, l);
+		uint64_t *p = &t[i];
 		uint64_t e = rvd_ld64(p);
 		if (!(e & RVI_PTE_V)) {
 			uint64_t phys;
 			void *v;
-			int rc = rvd_host_alloc(&pt->host, 0, &phys, &v);
+			int rc = rvd_host_alloc(&pt->host, table_order(l - 1), &phys, &v);
 			if (rc)
 				return rc;
 			e = mk_table_pte(phys);
@@ -162,12 +233,21 @@ static int walk_alloc(struct rvd_pt *pt, uint64_t iova, unsigned level, uint64_t
 			 * zeroes before the pointer that makes the IOMMU read it. */
 			pt->host.ops->wmb(pt->host.ctx);
 			rvd_st64(p, e);
+			if (tcnt)
+				(*tcnt)++; /* invariant 6 */
 		} else if (pte_is_leaf(e)) {
 			return -EEXIST;
 		}
+		tcnt = &child_counts(pt, t, l)[i];
 		t = table_va(pt, pte_addr(e));
 	}
+	if (level == 0 && f->levels > 1) {
+		pt->wc_block = iova >> lvl_shift(1);
+		pt->wc_table = t;
+		pt->wc_cnt = tcnt;
+	}
 	*table = t;
+	*cnt = tcnt;
 	return 0;
 }
 
@@ -175,7 +255,8 @@ static int map_one(struct rvd_pt *pt, uint64_t iova, uint64_t pa, unsigned level
                    uint64_t bits)
 {
 	uint64_t *t;
-	int rc = walk_alloc(pt, iova, level, &t);
+	uint16_t *cnt;
+	int rc = walk_alloc(pt, iova, level, &t, &cnt);
 	if (rc)
 		return rc;
 	unsigned i = pt_index(pt->fmt, iova, level);
@@ -183,6 +264,8 @@ static int map_one(struct rvd_pt *pt, uint64_t iova, uint64_t pa, unsigned level
 		if (rvd_ld64(&t[i]) & RVI_PTE_V)
 			return -EEXIST;
 		rvd_st64(&t[i], bits | RVI_FIELD_PREP(RVI_PTE_PPN, pa >> RVI_PAGE_SHIFT));
+		if (cnt)
+			(*cnt)++;
 		return 0;
 	}
 	/* Svnapot: 16 identical level-0 PTEs with N=1 and ppn[3:0] = 1000b. */
@@ -194,6 +277,8 @@ static int map_one(struct rvd_pt *pt, uint64_t iova, uint64_t pa, unsigned level
 	uint64_t e = bits | RVI_PTE_N | RVI_FIELD_PREP(RVI_PTE_PPN, ppn);
 	for (unsigned k = 0; k < NAPOT_ENTRIES; k++)
 		rvd_st64(&t[i + k], e);
+	if (cnt)
+		*cnt = (uint16_t)(*cnt + NAPOT_ENTRIES);
 	return 0;
 }
 
@@ -212,6 +297,8 @@ int rvd_pt_map(struct rvd_pt *pt, uint64_t iova, uint64_t pa, uint64_t size, uns
 	if (iova + size > rvd_pt_va_end(pt) || pa + size > (UINT64_C(1) << 56))
 		return -ERANGE;
 	uint64_t bits = rvd_pt_prot_bits(prot);
+	if (pt->dirty_tracking)
+		bits &= ~RVI_PTE_D; /* the IOMMU sets D on the first write */
 	while (*mapped < size) {
 		uint64_t left = size - *mapped, va = iova + *mapped, a = pa + *mapped;
 		unsigned level = 0;
@@ -261,18 +348,22 @@ static void gather_range(struct rvd_gather *g, uint64_t start, uint64_t size)
 		g->pgsize = size;
 }
 
-static bool table_empty(const uint64_t *t)
+/* Chain the emptied table at phys (order) into g (see "Free chain"). */
+static void gather_table(struct rvd_pt *pt, struct rvd_gather *g, uint64_t phys, unsigned order)
 {
-	for (unsigned i = 0; i < PT_ENTRIES; i++)
-		if (rvd_ld64(&t[i]))
-			return false;
-	return true;
+	uint64_t *t = table_va(pt, phys);
+	pt->wc_block = UINT64_MAX; /* it may name this table */
+	rvd_st64(&t[0], (g->nfree ? g->free_head : 0) | ((uint64_t)order << 1));
+	g->free_head = phys;
+	g->nfree++;
+	g->tables_freed = true;
 }
 
-/* Unmap [*iova, end) inside table t at level; false means stop (a hole or
- * a leaf that is not wholly inside the range). */
-static bool unmap_level(struct rvd_pt *pt, uint64_t *t, unsigned level, uint64_t *iova,
-                        uint64_t end, struct rvd_gather *g)
+/* Unmap [*iova, end) inside table t at level, whose entry count is *tcnt
+ * (NULL: the root); false means stop (a hole or a leaf that is not wholly
+ * inside the range). */
+static bool unmap_level(struct rvd_pt *pt, uint64_t *t, uint16_t *tcnt, unsigned level,
+                        uint64_t *iova, uint64_t end, struct rvd_gather *g)
 {
 	const struct rvd_pt_fmt *f = pt->fmt;
 	uint64_t item = UINT64_C(1) << lvl_shift(level);
@@ -290,25 +381,32 @@ static bool unmap_level(struct rvd_pt *pt, uint64_t *t, unsigned level, uint64_t
 			i &= ~(n - 1);
 			for (unsigned k = 0; k < n; k++)
 				rvd_st64(&t[i + k], 0);
+			if (tcnt)
+				*tcnt = (uint16_t)(*tcnt - n);
 			gather_range(g, *iova, sz);
 			*iova += sz;
 		} else {
 			uint64_t *child = table_va(pt, pte_addr(e));
+			uint16_t *ccnt = &child_counts(pt, t, level)[i];
 			uint64_t cend = (*iova | (item - 1)) + 1;
-			bool more =
-			    unmap_level(pt, child, level - 1, iova, cend < end ? cend : end, g);
-			/* Invariant 3: the emptied table is unlinked now and
-			 * freed after the invalidation. */
-			if (table_empty(child) && g->nfree < RVD_GATHER_FREE_MAX) {
+			bool more = unmap_level(pt, child, ccnt, level - 1, iova,
+			                        cend < end ? cend : end, g);
+			/* Invariants 3 and 6: an emptied table is unlinked now
+			 * and freed after the invalidation. */
+			if (*ccnt == 0) {
 				rvd_st64(&t[i], 0);
-				g->freelist[g->nfree].phys = pte_addr(e);
-				g->freelist[g->nfree].order = 0;
-				g->nfree++;
-				g->tables_freed = true;
+				if (tcnt)
+					(*tcnt)--;
+				gather_table(pt, g, pte_addr(e), table_order(level - 1));
 			}
 			if (!more)
 				return false;
 		}
+	}
+	if (level == 0 && tcnt) { /* walk cache; the caller's unlink empties it */
+		pt->wc_block = (*iova - 1) >> lvl_shift(1);
+		pt->wc_table = t;
+		pt->wc_cnt = tcnt;
 	}
 	return true;
 }
@@ -319,7 +417,14 @@ uint64_t rvd_pt_unmap(struct rvd_pt *pt, uint64_t iova, uint64_t size, struct rv
 	if (!size || ((iova | size) & (RVI_PAGE_SIZE - 1)) || iova + size < iova ||
 	    iova + size > rvd_pt_va_end(pt))
 		return 0;
-	unmap_level(pt, table_va(pt, pt->root_phys), pt->fmt->levels - 1u, &at, iova + size, g);
+	/* Walk cache: inside the cached leaf table, and it keeps an entry. */
+	if ((iova >> lvl_shift(1)) == pt->wc_block &&
+	    ((iova + size - 1) >> lvl_shift(1)) == pt->wc_block &&
+	    *pt->wc_cnt > (size >> RVI_PAGE_SHIFT)) {
+		unmap_level(pt, pt->wc_table, pt->wc_cnt, 0, &at, iova + size, g);
+		return at - iova;
+	}
+	unmap_level(pt, pt->root_va, NULL, pt->fmt->levels - 1u, &at, iova + size, g);
 	return at - iova;
 }
 
@@ -330,13 +435,23 @@ void rvd_gather_init(struct rvd_gather *g)
 	g->pgsize = 0;
 	g->tables_freed = false;
 	g->nfree = 0;
+	g->free_head = 0;
 }
 
 void rvd_gather_free_pages(const struct rvd_host *h, struct rvd_gather *g)
 {
-	for (unsigned i = 0; i < g->nfree; i++)
-		rvd_host_free(h, g->freelist[i].phys, g->freelist[i].order);
+	uint64_t phys = g->free_head;
+	for (uint64_t n = g->nfree; n > 0; n--) {
+		/* Read the link before the page goes back (and is poisoned). */
+		const uint64_t *t = h->ops->phys_to_virt(h->ctx, phys);
+		uint64_t link = rvd_ld64(&t[0]);
+		uint64_t next = link & ~(RVI_PAGE_SIZE - 1);
+		unsigned order = (unsigned)(link >> 1) & 7u;
+		rvd_host_free(h, phys, order);
+		phys = next;
+	}
 	g->nfree = 0;
+	g->free_head = 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -398,7 +513,10 @@ int rvd_pt_replace(struct rvd_pt *pt, uint64_t iova, uint64_t pa, unsigned prot,
 		return -EINVAL;
 	/* Invariant 4: one aligned store keeps the entry self-consistent
 	 * for an IOMMU that reads it at any moment (§9.2). */
-	rvd_st64(p, rvd_pt_prot_bits(prot) | RVI_FIELD_PREP(RVI_PTE_PPN, pa >> RVI_PAGE_SHIFT));
+	uint64_t bits = rvd_pt_prot_bits(prot);
+	if (pt->dirty_tracking)
+		bits &= ~RVI_PTE_D;
+	rvd_st64(p, bits | RVI_FIELD_PREP(RVI_PTE_PPN, pa >> RVI_PAGE_SHIFT));
 	*leaf_size = sz;
 	return 0;
 }

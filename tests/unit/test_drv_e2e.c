@@ -420,6 +420,48 @@ static void test_tables_freed_only_after_fence(void **state)
 	finish(&t, d);
 }
 
+/* One unmap that empties more tables than any fixed gather could hold
+ * (65 leaf tables plus the level-1, -2 and -3 tables above them in Sv57),
+ * freed only after the sync's fence; then superpages map over the range
+ * (they would be -EEXIST if any emptied table had stayed linked). */
+static void test_unmap_frees_unbounded_tables(void **state)
+{
+	struct t t;
+	size_t mapped;
+	struct rvd_gather g;
+	(void)state;
+	struct rvd_domain *d = s1_domain(&t, 0, 64);
+	const uint64_t base = UINT64_C(0x40000000), len = UINT64_C(130) << 20;
+	uint64_t live0 = t.h->live_pages;
+	/* pa 4 KiB off any 64 KiB alignment: only 4 KiB leaves form */
+	assert_int_equal(
+	    rvd_map_pages(d, base, BUF + 0x1000, 4096, len / 4096, RVD_PROT_READ, &mapped), 0);
+	/* 65 leaf tables (1 page) + L1, L2, L3 tables (2 pages each) */
+	assert_int_equal(t.h->live_pages - live0, 65 + 3 * 2);
+	dma_ok(&t, base + len - 4096, BUF + 0x1000 + len - 4096);
+	rvd_gather_init(&g);
+	assert_int_equal(rvd_unmap_pages(d, base, 4096, len / 4096, &g), len);
+	assert_int_equal(g.nfree, 65 + 3);
+	unsigned frees0 = t.h->n_free_log, fences0 = t.h->n_fences;
+	assert_int_equal(rvd_iotlb_sync(d, &g), 0);
+	assert_int_equal(t.h->n_free_log - frees0, 65 + 3);
+	for (unsigned i = frees0; i < t.h->n_free_log; i++)
+		assert_true(t.h->frees[i].fences_before > fences0);
+	assert_int_equal(t.h->live_pages, live0);
+	assert_int_equal(dh_dma(t.h, DID, RVM_ACC_READ, base + len - 4096, NULL),
+	                 RVI_CAUSE_RD_PAGE);
+	/* the last 2 MiB block (its leaf table was the 65th) takes a 2 MiB leaf */
+	uint64_t m2 = base + len - 0x200000;
+	assert_int_equal(rvd_map_pages(d, m2, BUF, 0x200000, 1, RVD_PROT_READ, &mapped), 0);
+	dma_ok(&t, m2 + 0x1234, BUF + 0x1234);
+	unmap_sync(d, m2, 512);
+	/* and the whole GiB a 1 GiB leaf */
+	assert_int_equal(rvd_map_pages(d, base, 0, 0x40000000, 1, RVD_PROT_READ, &mapped), 0);
+	dma_ok(&t, base + 0x20000000 + 8, 0x20000000 + 8);
+	unmap_sync(d, base, 0x40000);
+	finish(&t, d);
+}
+
 static void test_replace_is_visible_after_return(void **state)
 {
 	struct t t;
@@ -655,6 +697,7 @@ int main(void)
 	    cmocka_unit_test(test_sync_arinv_ranges),
 	    cmocka_unit_test(test_sync_tables_freed_nl_or_wide),
 	    cmocka_unit_test(test_tables_freed_only_after_fence),
+	    cmocka_unit_test(test_unmap_frees_unbounded_tables),
 	    cmocka_unit_test(test_replace_is_visible_after_return),
 	    cmocka_unit_test(test_map_eexist_through_domain),
 	    cmocka_unit_test(test_cmd_ill_is_skipped),
