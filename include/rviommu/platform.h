@@ -132,8 +132,10 @@ struct rvsim_dev_stats {
 	uint64_t bytes_read, bytes_written;
 	uint64_t translations, iotlb_hits; /* IOTLB: the model's, attributed */
 	uint64_t faults, faults_expected;
-	uint64_t msis_raised, msis_delivered;
-	uint64_t corrupt; /* reads that disagreed with the shadow, bad PAs */
+	uint64_t msis_raised;    /* MSI-X writes */
+	uint64_t msis_delivered; /* reached the targeted interrupt file */
+	uint64_t msis_taken;     /* claimed by the OS (coalesced MSIs once) */
+	uint64_t corrupt;        /* reads that disagreed with the shadow, bad PAs */
 };
 /* Return: 0, RVSIM_E_INVAL (no device of that name). */
 int rvsim_result_dev(const struct rvsim_result *r, const char *name, struct rvsim_dev_stats *st);

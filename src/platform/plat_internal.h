@@ -113,6 +113,7 @@ struct rvsim_platform {
 	} ring[RVSIM_IRQ_RING];
 	size_t ring_n;
 	bool ring_overflow;
+	bool defer_guests; /* guest files wait for their vCPU to run */
 	/* IOMMUs */
 	struct rvsim_iommu *iommus;
 	size_t nr_iommus;

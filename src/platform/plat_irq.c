@@ -18,7 +18,9 @@
  * Invariants:
  *   (1) the line callback never calls into an rvimsic (imsic.h forbids it);
  *   (2) a file whose line rose is claimed by the next rvsim_irq_poll(), also
- *       when the ring overflowed (then every file is scanned);
+ *       when the ring overflowed (then every file is scanned) - except that
+ *       guest files wait while defer_guests is set (their vCPU is not
+ *       running), so a vCPU migration can find identities still pending;
  *   (3) delivered[] counts each claimed identity exactly once.
  */
 #include <stdlib.h>
@@ -182,26 +184,34 @@ unsigned rvsim_irq_poll(struct rvsim_platform *p)
 {
 	unsigned n = 0;
 	for (int round = 0; round < 8; round++) {
-		size_t cnt = p->ring_n;
+		size_t cnt = p->ring_n, kept = 0;
 		bool all = p->ring_overflow;
-		if (!cnt && !all) {
-			bool any = false;
-			for (size_t k = 0; k < p->nr_iommus; k++)
-				any |= p->iommus[k].irq_pending;
-			if (!any)
-				break;
-		}
-		p->ring_n = 0;
+		bool any = false;
+		for (size_t k = 0; k < p->nr_iommus; k++)
+			any |= p->iommus[k].irq_pending;
+		for (size_t k = 0; k < cnt; k++)
+			any |= !(p->defer_guests && p->ring[k].guest);
+		if (!any && !all)
+			break;
 		p->ring_overflow = false;
 		if (all) {
+			p->ring_n = 0;
 			for (size_t i = 0; i < p->nr_imsics; i++)
 				for (size_t pos = 0; pos < p->imsics[i].dt->nr_parents; pos++)
 					for (uint32_t g = 0; g < p->imsics[i].files_per_hart; g++)
 						n += claim_file_(p, i, pos, g);
 		} else {
-			for (size_t k = 0; k < cnt; k++)
+			/* Claims only lower lines, so nothing is appended while this
+			 * loop runs; deferred guest files move to the front. */
+			for (size_t k = 0; k < cnt; k++) {
+				if (p->defer_guests && p->ring[k].guest) {
+					p->ring[kept++] = p->ring[k];
+					continue;
+				}
 				n += claim_file_(p, p->ring[k].imsic, p->ring[k].pos,
 				                 p->ring[k].guest);
+			}
+			p->ring_n = kept;
 		}
 		for (size_t k = 0; k < p->nr_iommus; k++) {
 			struct rvsim_iommu *io = &p->iommus[k];

@@ -141,6 +141,7 @@ struct rvsim_result {
 	uint64_t vtime, steps_run;
 	uint64_t vm_migrations, vm_moved;
 	/* invariants */
+	uint64_t msi_coalesced;
 	uint64_t corrupt, msi_lost, msi_dup, fault_unexpected, fault_missing, fault_unreported;
 	char viol[RUN_MAX_VIOL][160];
 	size_t nviol;

@@ -274,12 +274,49 @@ void run_dma_chunk(struct run *r, size_t dev)
 
 /* ---- MSIs ---- */
 
+/* The S-level interrupt file whose page is pa: 0 (with *pos, *guest), or -1. */
+static int file_of_(const struct run *r, uint64_t pa, size_t *pos, uint32_t *guest)
+{
+	const struct rvsim_imsic *s = &r->p->imsics[r->p->s_imsic];
+	for (size_t k = 0; k < s->dt->nr_parents; k++)
+		for (uint32_t g = 0; g < s->files_per_hart; g++) {
+			uint64_t fa;
+			if (!rvsim_file_addr(r->p, (size_t)r->p->s_imsic, k, g, &fa) &&
+			    fa == (pa & ~(uint64_t)(PAGE - 1))) {
+				*pos = k;
+				*guest = g;
+				return 0;
+			}
+		}
+	return -1;
+}
+
+/* valid seteipnum writes the file has taken (set + coalesced) */
+static uint64_t file_hits_(const struct run *r, size_t pos, uint32_t guest)
+{
+	const struct rvsim_imsic *s = &r->p->imsics[r->p->s_imsic];
+	struct rvimsic_file_id f = {
+	    .group = (uint32_t)(pos >> s->dt->hart_index_bits),
+	    .hart = (uint32_t)(pos & ((UINT64_C(1) << s->dt->hart_index_bits) - 1)),
+	    .guest = guest,
+	};
+	struct rvimsic_file_stats st;
+	if (rvimsic_file_stats(s->im, f, &st))
+		return 0;
+	return st.set + st.coalesced;
+}
+
+/* One MSI-X write: translated like any write, then written to the bus.  It
+ * is delivered when the file the OS targeted (the vector's hart, or the
+ * VM's current guest file) took the identity: set it, or found it already
+ * pending (AIA: edge MSIs of one identity coalesce until claimed). */
 void run_msi(struct run *r, size_t dev, unsigned vec)
 {
 	struct run_dev *rd = &r->res->devs[dev];
 	uint64_t pa, want_pa;
 	unsigned want;
-	uint32_t data = rd->vec[vec].data;
+	size_t pos;
+	uint32_t guest, data = rd->vec[vec].data;
 	uint8_t le[4] = {(uint8_t)data, (uint8_t)(data >> 8), (uint8_t)(data >> 16),
 	                 (uint8_t)(data >> 24)};
 	rd->st.msis_raised++;
@@ -291,12 +328,31 @@ void run_msi(struct run *r, size_t dev, unsigned vec)
 		return; /* faulted: counted (and checked) as a fault, not an MSI */
 	if (want)
 		return;
-	r->outstanding[dev * SCEN_MAX_VEC + vec]++;
+	if (file_of_(r, want_pa, &pos, &guest)) {
+		r->res->msi_lost++;
+		run_viol(r, "%s vector %u: target 0x%" PRIx64 " is no interrupt file", rd->sd->name,
+		         vec, want_pa);
+		return;
+	}
+	uint64_t before = file_hits_(r, pos, guest);
 	if (rvsim_mem_write(r->p, pa, le, 4))
 		run_viol(r, "%s: MSI to pa 0x%" PRIx64 " reached no IMSIC", rd->sd->name, pa);
+	if (file_hits_(r, pos, guest) != before + 1) {
+		r->res->msi_lost++;
+		run_viol(r, "%s vector %u: the MSI did not reach file 0x%" PRIx64, rd->sd->name,
+		         vec, want_pa);
+		return;
+	}
+	rd->st.msis_delivered++;
+	if (r->outstanding[dev * SCEN_MAX_VEC + vec])
+		r->res->msi_coalesced++;
+	r->outstanding[dev * SCEN_MAX_VEC + vec] = 1;
 	rvsim_irq_poll(r->p);
 }
 
+/* A claim (the OS's interrupt handler) of a device identity: it must be
+ * pending for that vector, at the file the vector (or the VM's vCPU)
+ * targets now. */
 void run_msi_hook(void *ctx, size_t imsic, size_t pos, uint32_t guest, uint32_t id)
 {
 	struct run *r = ctx;
@@ -311,21 +367,20 @@ void run_msi_hook(void *ctx, size_t imsic, size_t pos, uint32_t guest, uint32_t 
 	unsigned vec = (id - MSI_ID_BASE) % SCEN_MAX_VEC;
 	struct run_dev *rd = &r->res->devs[dev];
 	uint64_t *out = &r->outstanding[dev * SCEN_MAX_VEC + vec];
-	if ((fa & ~(uint64_t)(PAGE - 1)) != (rd->vec[vec].addr & ~(uint64_t)(PAGE - 1)) &&
-	    rd->vm < 0) {
+	uint64_t want = rd->vm >= 0 ? run_vm_file(r, (size_t)rd->vm) : rd->vec[vec].addr;
+	if ((fa & ~(uint64_t)(PAGE - 1)) != (want & ~(uint64_t)(PAGE - 1))) {
 		r->res->msi_dup++;
-		run_viol(r,
-		         "%s vector %u: delivered to file 0x%" PRIx64 ", its target is 0x%" PRIx64,
-		         rd->sd->name, vec, fa, rd->vec[vec].addr);
+		run_viol(r, "%s vector %u: taken at file 0x%" PRIx64 ", its target is 0x%" PRIx64,
+		         rd->sd->name, vec, fa, want);
 		return;
 	}
 	if (!*out) {
 		r->res->msi_dup++;
-		run_viol(r, "%s vector %u: delivered more often than raised", rd->sd->name, vec);
+		run_viol(r, "%s vector %u: taken with no MSI pending", rd->sd->name, vec);
 		return;
 	}
-	(*out)--;
-	rd->st.msis_delivered++;
+	*out = 0;
+	rd->st.msis_taken++;
 }
 
 /* ---- fault reports ---- */

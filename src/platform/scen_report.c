@@ -67,7 +67,7 @@ static void pct_(char *buf, size_t len, uint64_t hits, uint64_t n)
 struct inv {
 	const char *name;
 	bool ok;
-	char detail[128];
+	char detail[192];
 };
 
 static size_t invariants_(const struct rvsim_result *r, struct inv *v)
@@ -88,9 +88,9 @@ static size_t invariants_(const struct rvsim_result *r, struct inv *v)
 	v[1].name = "no lost MSI";
 	v[1].ok = !r->msi_lost && !r->msi_dup;
 	snprintf(v[1].detail, sizeof(v[1].detail),
-	         "%" PRIu64 " delivered of %" PRIu64 " raised (faulted MSIs are faults); %" PRIu64
-	         " lost, %" PRIu64 " misrouted or duplicated",
-	         delivered, raised, r->msi_lost, r->msi_dup);
+	         "%" PRIu64 " of %" PRIu64 " raised reached their target file (faulted ones are "
+	         "faults; %" PRIu64 " coalesced); %" PRIu64 " lost, %" PRIu64 " misrouted",
+	         delivered, raised, r->msi_coalesced, r->msi_lost, r->msi_dup);
 	v[2].name = "faults only where expected";
 	v[2].ok = !r->fault_unexpected && !r->fault_missing;
 	snprintf(v[2].detail, sizeof(v[2].detail),
@@ -217,12 +217,13 @@ void rvsim_report_json(const struct rvsim_result *r, FILE *out)
 		        ",\"bytes_written\":%" PRIu64 ",\"translations\":%" PRIu64
 		        ",\"iotlb_hits\":%" PRIu64 ",\"iotlb_hit_permille\":%" PRIu64
 		        ",\"faults\":%" PRIu64 ",\"faults_expected\":%" PRIu64
-		        ",\"msis_raised\":%" PRIu64 ",\"msis_delivered\":%" PRIu64 "}",
+		        ",\"msis_raised\":%" PRIu64 ",\"msis_delivered\":%" PRIu64
+		        ",\"msis_taken\":%" PRIu64 "}",
 		        d->bdf >> 8, (d->bdf >> 3) & 31, d->bdf & 7, d->device_id, d->st.bytes_read,
 		        d->st.bytes_written, d->st.translations, d->st.iotlb_hits,
 		        d->st.translations ? d->st.iotlb_hits * 1000 / d->st.translations : 0,
 		        d->st.faults, d->st.faults_expected, d->st.msis_raised,
-		        d->st.msis_delivered);
+		        d->st.msis_delivered, d->st.msis_taken);
 	}
 	fprintf(out, "],\"faults_by_cause\":{");
 	int first = 1;

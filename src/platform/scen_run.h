@@ -28,6 +28,7 @@
 
 #define MSI_ID_BASE 16u /* device identities: MSI_ID_BASE + dev * 8 + vec */
 #define TICK_NS 1000u
+#define VCPU_PERIOD 4u /* a VM's vCPU claims its interrupts every 4th tick */
 
 struct sw_map {
 	uint64_t iova, size, pa;
