@@ -30,10 +30,13 @@
  *   -ERANGE     an IOVA or physical address is outside the domain/format
  *   -EOVERFLOW  iova + size wraps
  *   -EBUSY      the object is in use (e.g. freeing an attached domain)
+ *   -ENOENT     the object named does not exist (PASID, ATS state, leaf)
+ *   -EOPNOTSUPP the IOMMU lacks a feature the operation needs (A/D update)
  *
  * Threads: every entry point takes the host lock around its use of the
- * command queue; map/unmap on one domain must be serialised by the caller
- * for overlapping ranges (as Linux requires).
+ * command queue; map, unmap and dirty read/clear on one domain must be
+ * serialised by the caller (they share per-table entry counts and a walk
+ * cache, src/driver/pt.c).
  */
 #ifndef RVIOMMU_DRIVER_H
 #define RVIOMMU_DRIVER_H
@@ -359,6 +362,78 @@ struct rvd_resv_region {
  * first max are written). */
 int rvd_get_resv_regions(struct rvd_iommu *iommu, uint32_t device_id, struct rvd_resv_region *out,
                          int max);
+
+/* ------------------------------------------------------------------------ */
+/* ATS and PRI (PCIe devices)                                                */
+/* ------------------------------------------------------------------------ */
+
+/* What the core asks the host to do to the device during enable/disable. */
+enum rvd_ats_step {
+	RVD_ATS_QUIESCE = 1,     /* stop the device's DMA (before the DC changes) */
+	RVD_ATS_DEV_ENABLE = 2,  /* enable ATS (and PRI) in the device's capability */
+	RVD_ATS_DEV_DISABLE = 3, /* disable them in the device */
+	RVD_ATS_RESUME = 4,      /* let the device DMA again */
+};
+
+struct rvd_ats_cfg {
+	bool pri;   /* also enable PRI (DC.tc.EN_PRI): page requests to prq_cb */
+	bool prpr;  /* the device's "PRG Response PASID Required" (DC.tc.PRPR) */
+	bool t2gpa; /* translated requests carry GPAs (DC.tc.T2GPA; second stage) */
+	/* The device's ATS Invalidate Queue Depth: ATS.INVALs outstanding at
+	 * once (PCIe: 0 encodes 32). */
+	uint8_t inval_queue_depth;
+	/* Called with the steps above, in order; may be NULL. */
+	void (*step)(void *ctx, uint32_t device_id, enum rvd_ats_step step);
+};
+
+/* Enable ATS (and PRI) for device_id, CHECKLIST §9.2 "Enabling ATS/PRI":
+ * step(QUIESCE); the DC goes V=0, IODIR.INVAL_DDT + the old context's
+ * IOTINVALs + IOFENCE.C; EN_ATS (T2GPA), EN_PRI, PRPR are set with V=1 in
+ * one store (rvd_write_dc); step(DEV_ENABLE); step(RESUME).  The bits stay
+ * in every later DC of the device (attach, PASIDs) until rvd_disable_ats;
+ * T2GPA is dropped from DCs whose iohgatp is Bare (it would be 259).
+ * From then on every invalidation of a domain the device uses (RID or
+ * PASID) is followed by ATS.INVAL to the device (after the IOTINVALs,
+ * §5.4), never more than inval_queue_depth outstanding, and the fence
+ * waits for the completions.
+ * Return: 0, -ENODEV (no caps.ATS; no caps.T2GPA for t2gpa), -EINVAL
+ * (device_id wider than 24 bits or than the DDT, or t2gpa while the
+ * device's domain has no second stage), -ENOSPC (RVD_MAX_ATS devices
+ * already), -ENOMEM, -ETIMEDOUT, -EIO. */
+int rvd_enable_ats(struct rvd_iommu *iommu, uint32_t device_id, const struct rvd_ats_cfg *cfg);
+/* Disable, CHECKLIST §9.2 "Disabling ATS/PRI": step(QUIESCE);
+ * step(DEV_DISABLE); the DC is rewritten without EN_ATS/EN_PRI/PRPR/T2GPA
+ * (V=0, IOMMU invalidations, V=1); then ATS.INVAL of the whole address
+ * space (RID and every PASID of the device) + IOFENCE.C; step(RESUME).
+ * Return: 0, -ENOENT (not enabled), -ETIMEDOUT, -EIO. */
+int rvd_disable_ats(struct rvd_iommu *iommu, uint32_t device_id);
+
+/* ------------------------------------------------------------------------ */
+/* Dirty tracking (iommufd model)                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Start or stop hardware dirty tracking for a paging domain: the DCs of
+ * its devices get tc.SADE (first stage) or tc.GADE (second stage), and
+ * leaves written from then on have D=0 (A preset), so the IOMMU sets D on
+ * the first write.  Starting also clears D in the leaves that exist, with
+ * the invalidation that needs (as rvd_read_and_clear_dirty).
+ * Return: 0, -EINVAL (not a paging domain), -EOPNOTSUPP (no
+ * caps.AMO_HWAD), -ETIMEDOUT, -EIO. */
+int rvd_domain_set_dirty_tracking(struct rvd_domain *dom, bool enable);
+/* Leave D set (report only) when given to rvd_read_and_clear_dirty. */
+#define RVD_DIRTY_NO_CLEAR 0x1u
+/* For each 4 KiB page of [iova, iova + size) whose leaf has D=1, set bit
+ * (page index from iova) in bitmap (uint64_t words, LSB first; a dirty
+ * superpage sets the bits of all its pages in the range).  Unless flags
+ * has RVD_DIRTY_NO_CLEAR, D is cleared with a compare-and-swap (so an A/D
+ * update by the IOMMU between the load and the store is never lost), and
+ * the cleared leaves are invalidated (CHECKLIST §9.2 "Clearing A or D":
+ * else the IOMMU may keep using a cached entry with D=1 and never set D
+ * again), then IOFENCE.C PR=PW=1.
+ * Return: 0, -EINVAL (not paging, unaligned, tracking off), -EOVERFLOW,
+ * -ERANGE, -ETIMEDOUT, -EIO. */
+int rvd_read_and_clear_dirty(struct rvd_domain *dom, uint64_t iova, uint64_t size, uint64_t *bitmap,
+                             unsigned flags);
 
 /* ------------------------------------------------------------------------ */
 /* Raw commands                                                              */

@@ -103,15 +103,19 @@ static void add_iodir(struct rvd_iommu *m, struct rvd_batch *b, uint32_t did)
 	rvd_batch_add(m, b, &c);
 }
 
-int rvd_write_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc[8])
+int rvd_write_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc_in[8])
 {
 	int rc = 0;
-	uint64_t old[RVI_DC_DWORDS_EXT];
+	uint64_t old[RVI_DC_DWORDS_EXT], dc[8];
 	struct rvd_batch b;
 	uint64_t *p = rvd_ddt_dc(m, did, true, &rc);
 	if (!p)
 		return rc;
 	unsigned n = dc_dwords(m);
+	/* ats.c invariant 1: a device with ATS enabled keeps its tc bits. */
+	memcpy(dc, dc_in, sizeof(dc));
+	if (dc[RVI_DC_TC] & RVI_DC_TC_V)
+		dc[RVI_DC_TC] |= rvd_ats_tc_bits(m, did, dc);
 	for (unsigned i = 0; i < n; i++)
 		old[i] = rvd_ld64(&p[i]);
 
@@ -125,6 +129,12 @@ int rvd_write_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc[8])
 		rvd_batch_init(&b);
 		add_iodir(m, &b, did);
 		add_old_dc_invals(m, &b, old);
+		/* The device's ATC holds translations of the old context
+		 * (§9.2 "DevATC": after the IOATC, before the fence). */
+		if ((old[RVI_DC_TC] & RVI_DC_TC_EN_ATS) && rvd_ats_find(m, did)) {
+			struct rvd_cmd c = rvd_cmd_ats_inval(did, false, 0, rvd_ats_payload_all());
+			rvd_batch_add(m, &b, &c);
+		}
 		rc = rvd_batch_submit(m, &b, false, false);
 		if (rc)
 			return rc; /* the device stays blocked (V=0) */

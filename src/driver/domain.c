@@ -300,11 +300,23 @@ int rvd_iotlb_sync(struct rvd_domain *d, struct rvd_gather *g)
 		struct rvd_cmd c = rvd_cmd_iodir_inval_ddt(true, m->attach[i].did);
 		rvd_batch_add(m, &b, &c);
 	}
+	/* DevATCs after the IOATC (§4.1.4), completions awaited by the fence. */
+	rvd_add_ats_invals(d, g, &b);
 	/* Memory reclaim: the fence also commits the device's earlier reads
 	 * and writes through the old translations (PR=PW=1, §9.2). */
 	int rc = rvd_batch_submit(m, &b, true, true);
+	bool safe = !rc;
+	if (rc == -EIO) {
+		/* A command failed (cmd_ill: skipped; cqmf: the queue was
+		 * restarted and what it held is lost).  Redo the invalidation
+		 * domain-wide, so the tables can still go back. */
+		rvd_batch_init(&b);
+		rvd_add_flush_all(d, &b);
+		rvd_add_ats_invals(d, NULL, &b);
+		safe = rvd_batch_submit(m, &b, true, true) == 0;
+	}
 	unlock(m);
-	if (!rc)
+	if (safe)
 		rvd_gather_free_pages(&m->host, g); /* invariant 3 */
 	else
 		g->nfree = 0; /* leaked: the IOMMU may still walk them */
@@ -321,6 +333,7 @@ int rvd_flush_iotlb_all(struct rvd_domain *d)
 	lock(m);
 	rvd_batch_init(&b);
 	rvd_add_flush_all(d, &b);
+	rvd_add_ats_invals(d, NULL, &b);
 	int rc = rvd_batch_submit(m, &b, true, true);
 	unlock(m);
 	return rc;
@@ -342,6 +355,11 @@ int rvd_replace_page(struct rvd_domain *d, uint64_t iova, uint64_t paddr, unsign
 	lock(m);
 	rvd_batch_init(&b);
 	add_addr_inval(d, &b, iova & ~(sz - 1), false, false);
+	struct rvd_gather g;
+	rvd_gather_init(&g);
+	g.start = iova & ~(sz - 1);
+	g.last = g.start + sz - 1;
+	rvd_add_ats_invals(d, &g, &b);
 	rc = rvd_batch_submit(m, &b, true, true);
 	unlock(m);
 	return rc;

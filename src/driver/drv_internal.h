@@ -13,6 +13,8 @@
  *   attach.c   the DC of a domain, attach bookkeeping, MSI tables, resv regions
  *   pasid.c    process directories, PASID attach, the PC writer
  *   nested.c   nested domains (guest first stage over a host second stage)
+ *   ats.c      ATS/PRI enable and disable, ATS.INVAL after invalidations
+ *   dirty.c    dirty tracking (SADE/GADE, read-and-clear of D)
  *
  * Memory: every object lives in pages from rvd_os_ops.alloc_pages and is
  * reached through phys_to_virt.  Table entries are 64-bit words accessed
@@ -147,6 +149,7 @@ struct rvd_queue {
 
 #define RVD_MAX_ATTACH 256                     /* devices attached at once (a fixed table) */
 #define RVD_MAX_PASID_ATTACH 256               /* (device, PASID) attachments at once */
+#define RVD_MAX_ATS 64                         /* devices with ATS enabled at once */
 #define RVD_ID_BITMAP_BITS (RVI_PAGE_SIZE * 8) /* one page of bits per ID space */
 
 struct rvd_domain {
@@ -211,6 +214,15 @@ struct rvd_iommu {
 		struct rvd_domain *dom;
 	} pasid_att[RVD_MAX_PASID_ATTACH];
 	unsigned pd_mode; /* enum rvi_pdtp_mode for new PDTs; 0 = no PD caps */
+	/* devices with ATS enabled (ats.c) */
+	unsigned nats;
+	struct rvd_ats_dev {
+		uint32_t did;
+		uint64_t tc_bits; /* EN_ATS, EN_PRI, PRPR, T2GPA */
+		unsigned depth;   /* Invalidation Queue Depth */
+		bool prpr;        /* PRG responses carry the request's PASID */
+		void (*step)(void *ctx, uint32_t device_id, enum rvd_ats_step step);
+	} ats[RVD_MAX_ATS];
 	/* fault-log rate limiting */
 	uint64_t log_window_start;
 	unsigned log_in_window;
@@ -268,6 +280,17 @@ uint64_t *rvd_ddt_dc(struct rvd_iommu *iommu, uint32_t did, bool alloc, int *err
  * spec's order.  Return: 0, -EINVAL, -ENOMEM, -ETIMEDOUT, -EIO. */
 int rvd_write_dc(struct rvd_iommu *iommu, uint32_t did, const uint64_t dc[8]);
 void rvd_ddt_free(struct rvd_iommu *iommu);
+
+/* ats.c (lock held) */
+struct rvd_ats_dev *rvd_ats_find(struct rvd_iommu *iommu, uint32_t did);
+/* The tc bits device did's valid DC dc[] must carry (invariant 1). */
+uint64_t rvd_ats_tc_bits(struct rvd_iommu *iommu, uint32_t did, const uint64_t *dc);
+/* ATS.INVAL payloads: the block covering [start, last], or everything. */
+uint64_t rvd_ats_payload_range(uint64_t start, uint64_t last);
+uint64_t rvd_ats_payload_all(void);
+/* ATS.INVALs for every ATS device using d (RID or PASID), for g's range
+ * (NULL or empty: everything); nested children of d: everything. */
+void rvd_add_ats_invals(struct rvd_domain *d, const struct rvd_gather *g, struct rvd_batch *b);
 
 /* fq.c */
 int rvd_fq_drain(struct rvd_iommu *iommu);

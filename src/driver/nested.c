@@ -123,6 +123,7 @@ int rvd_nested_inval(struct rvd_domain *d, uint64_t iova, uint64_t size, bool no
 		rvd_add_range_invals(d, &g, &b);
 	else
 		rvd_add_flush_all(d, &b);
+	rvd_add_ats_invals(d, &g, &b);
 	int rc = rvd_batch_submit(m, &b, true, true);
 	unlock(m);
 	return rc;
