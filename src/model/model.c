@@ -275,10 +275,6 @@ struct rvm *rvm_create(const struct rvm_config *cfg, const struct rvm_host_ops *
 	m->pa_mask = (UINT64_C(1) << RVI_FIELD_GET(RVI_CAP_PAS, m->caps)) - 1;
 	m->extended_dc = (m->caps & RVI_CAP_MSI_FLAT) != 0;
 	atomic_init(&m->cache_seq, 0);
-	{
-		static _Atomic uint64_t next_uid = 1;
-		m->uid = atomic_fetch_add_explicit(&next_uid, 1, memory_order_relaxed);
-	}
 	if (cfg->ats_inval_max) {
 		m->ats_pending = calloc(cfg->ats_inval_max, sizeof(*m->ats_pending));
 		if (!m->ats_pending)

@@ -197,7 +197,6 @@ struct rvm {
 	 * wraps: translate.c's per-thread memo compares a value saved long
 	 * ago, and a 32-bit counter could come back to it (ABA). */
 	_Atomic uint64_t cache_seq;
-	uint64_t uid; /* unique among all instances ever created (memo key) */
 
 	/* statistics: relaxed atomics, as the fast path updates them */
 	_Atomic uint64_t st_translations, st_iotlb_hits, st_iotlb_misses;

@@ -543,63 +543,6 @@ static inline bool hit_allowed_(const struct rvm_ctx *c, const struct rvm_tlb_en
 /* ------------------------------------------------------------------------ */
 /* Per-thread memo of recent fast-path hits                                  */
 /* ------------------------------------------------------------------------ */
-/* A small direct-mapped, per-thread "L0" in front of the context cache and
- * the IOTLB: a request that repeats (device, process, privilege, access,
- * page) of a recent hit on this thread costs one probe here instead of the
- * context lookup, the space lookup and the IOTLB probe (a whole request
- * then costs ~98 instructions instead of ~183).
- *
- * Correctness: an entry records cache_seq as it was during the validated
- * read section that produced it.  Every cache writer bumps cache_seq
- * (model_internal.h invariant (2)) and the counter is 64-bit, so while
- * cache_seq still has that value the caches hold exactly what they held
- * then, and the fast path would compute the same response from the same
- * inputs.  Any insert or invalidation anywhere therefore retires every memo
- * entry of that model, on every thread: after an IOFENCE.C, no memo entry
- * older than the fence matches.  The other inputs of the fast path (ddtp
- * mode, hpm_active, the request type) are checked before the memo, as
- * before.  Entries are keyed by the instance's uid, never reused, so a
- * model created at a freed one's address can not match.
- *
- * Cost and options not taken: 4 entries of 48 bytes of TLS per thread;
- * initial-exec TLS keeps the access a segment-relative load in the shared
- * library too (the price: the library uses static TLS, which dlopen()
- * serves from glibc's reserve; 192 bytes fits it).  A per-device memo in
- * the model would need readers to write shared state (against invariant
- * (1) of this file) and a second seqcount for its own tearing. */
-#define MEMO_WAYS 4u
-
-struct xl_memo {
-	uint64_t uid;       /* model instance; 0 = empty */
-	uint64_t seq;       /* cache_seq of the read section that filled it */
-	uint64_t iova_base; /* the IOTLB entry's range */
-	uint64_t pa_base;
-	uint32_t device_id;
-	uint32_t process_id;
-	uint8_t flags; /* pid_valid | priv << 1 | access << 2 */
-	uint8_t size_lg2;
-	uint8_t perm, pbmt;
-	bool is_msi;
-	uint16_t rcid, mcid;
-};
-
-#if defined(__GNUC__)
-static _Thread_local struct xl_memo memo_[MEMO_WAYS] __attribute__((tls_model("initial-exec")));
-#else
-static _Thread_local struct xl_memo memo_[MEMO_WAYS];
-#endif
-
-static inline uint8_t memo_flags_(const struct rvm_req *rq)
-{
-	return (uint8_t)(rq->pid_valid | ((rq->pid_valid && rq->priv) << 1) |
-	                 ((unsigned)rq->access << 2));
-}
-
-static inline struct xl_memo *memo_slot_(uint64_t iova)
-{
-	return &memo_[(iova >> RVI_PAGE_SHIFT) & (MEMO_WAYS - 1)];
-}
-
 static inline void fill_resp_(struct rvm_resp *rs, uint64_t pa, unsigned size_lg2, uint8_t perm,
                               uint8_t pbmt, bool is_msi, uint16_t rcid, uint16_t mcid)
 {
@@ -624,11 +567,10 @@ static inline void count_hit_(struct rvm *m)
 	                      memory_order_relaxed);
 }
 
-/* Fast path: the per-thread memo, then the context cache and the IOTLB,
- * everything inline (the lookups come from cache_impl.h), no lock, no call
- * unless it falls back.  The response is filled field by field instead of
- * memset + fill: every field of struct rvm_resp is written exactly once
- * (ats stays all zero for Untranslated). */
+/* Fast path: the context cache and the IOTLB, everything inline (the lookups come from
+ * cache_impl.h), no lock, no call unless it falls back.  The response is filled field by field
+ * instead of memset + fill: every field of struct rvm_resp is written exactly once (ats stays all
+ * zero for Untranslated). */
 int rvm_translate(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
 {
 	/* Relaxed load+store: the counters may lose increments under
@@ -646,16 +588,6 @@ int rvm_translate(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
 
 	const struct rvm_caches *cc = &m->caches;
 	uint64_t seq = rvm_seq_read_begin(m);
-	struct xl_memo *mo = memo_slot_(rq->iova);
-	uint8_t flags = memo_flags_(rq);
-	if (mo->uid == m->uid && mo->seq == seq && mo->device_id == rq->device_id &&
-	    mo->process_id == rq->process_id && mo->flags == flags &&
-	    ((rq->iova - mo->iova_base) >> mo->size_lg2) == 0) {
-		fill_resp_(rs, mo->pa_base + (rq->iova - mo->iova_base), mo->size_lg2, mo->perm,
-		           mo->pbmt, mo->is_msi, mo->rcid, mo->mcid);
-		count_hit_(m);
-		return 0;
-	}
 	const struct rvm_ctx *c = rvm_ctx_find_(cc, rq->device_id, rq->pid_valid, rq->process_id);
 	if (RVM_UNLIKELY(!c))
 		return translate_slow_(m, rq, rs, false);
@@ -671,24 +603,13 @@ int rvm_translate(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
 	if (!e || !hit_allowed_(c, e, rq, priv))
 		return translate_slow_(m, rq, rs, !rvm_seq_read_retry(m, seq));
 	/* Copy out of the cache before validating the section. */
-	struct xl_memo n = {.seq = seq,
-	                    .iova_base = e->iova_base,
-	                    .pa_base = e->pa_base,
-	                    .device_id = rq->device_id,
-	                    .process_id = rq->process_id,
-	                    .flags = flags,
-	                    .size_lg2 = e->size_lg2,
-	                    .perm = e->perm,
-	                    .pbmt = e->pbmt,
-	                    .is_msi = e->is_msi,
-	                    .rcid = c->rcid,
-	                    .mcid = c->mcid};
+	const uint64_t iova_base = e->iova_base, pa_base = e->pa_base;
+	const uint8_t size_lg2 = e->size_lg2, perm = e->perm, pbmt = e->pbmt;
+	const bool is_msi = e->is_msi;
+	const uint16_t rcid = c->rcid, mcid = c->mcid;
 	if (RVM_UNLIKELY(rvm_seq_read_retry(m, seq)))
 		return translate_slow_(m, rq, rs, false);
-	n.uid = m->uid;
-	*mo = n; /* only from a validated section */
-	fill_resp_(rs, n.pa_base + (rq->iova - n.iova_base), n.size_lg2, n.perm, n.pbmt, n.is_msi,
-	           n.rcid, n.mcid);
+	fill_resp_(rs, pa_base + (rq->iova - iova_base), size_lg2, perm, pbmt, is_msi, rcid, mcid);
 	count_hit_(m);
 	return 0;
 }

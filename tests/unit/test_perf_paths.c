@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * tests/unit/test_perf_paths.c - the speed mechanisms of the translate path
- * keep the model exact: the per-thread memo of fast-path hits
- * (model/translate.c), the mem_page host op with its mem_read fallback
- * (model/mem.c), the cache-size knobs, and rv_physmem's arenas.
+ * keep the model exact: the lock-free fast path (model/translate.c), the mem_page host op with its
+ * mem_read fallback (model/mem.c), the cache-size knobs, and rv_physmem's arenas.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,8 +62,8 @@ static void inval_page(struct fx *f, uint64_t va)
 	assert_true(fx_fence(f));
 }
 
-/* A memo entry dies with the invalidation that removes its IOTLB entry. */
-static void test_memo_retired_by_invalidation(void **state)
+/* A fast-path hit dies with the invalidation that removes its IOTLB entry. */
+static void test_fast_hit_retired_by_invalidation(void **state)
 {
 	(void)state;
 	struct fx *f = fx_create(NULL);
@@ -72,7 +71,7 @@ static void test_memo_retired_by_invalidation(void **state)
 	fx_map(f, "sv39", root, VA, 0x5000000, 0, FLAGS_RW);
 	uint64_t pa;
 	struct rvm_stats st0, st1;
-	for (int i = 0; i < 3; i++) { /* miss, hit (fills the memo), memo hit */
+	for (int i = 0; i < 3; i++) { /* a miss, then fast-path hits */
 		assert_int_equal(xlate(f, RVM_ACC_READ, VA + 8, &pa), 0);
 		assert_int_equal(pa, 0x5000008);
 	}
@@ -86,50 +85,12 @@ static void test_memo_retired_by_invalidation(void **state)
 	inval_page(f, VA);
 	assert_int_equal(xlate(f, RVM_ACC_READ, VA + 8, &pa), 0);
 	assert_int_equal(pa, 0x6000008);
-	/* Unmap: a fault, not the memo's old answer. */
-	assert_int_equal(xlate(f, RVM_ACC_READ, VA + 8, &pa), 0); /* memo refilled */
+	/* Unmap: a fault, not the old cached answer. */
+	assert_int_equal(xlate(f, RVM_ACC_READ, VA + 8, &pa), 0); /* cached again */
 	rv_physmem_write64(f->mem, fx_pte_addr(f, "sv39", root, VA, 0), 0);
 	inval_page(f, VA);
 	assert_int_equal(xlate(f, RVM_ACC_READ, VA + 8, &pa), RVI_CAUSE_RD_PAGE);
 	fx_destroy(f);
-}
-
-/* The memo is keyed by the access type: a read hit does not answer a
- * write to a read-only page. */
-static void test_memo_keyed_by_access(void **state)
-{
-	(void)state;
-	struct fx *f = fx_create(NULL);
-	uint64_t root = sv39_dev(f);
-	fx_map(f, "sv39", root, VA, 0x5000000, 0, RVI_PTE_R | RVI_PTE_A | RVI_PTE_U);
-	uint64_t pa;
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(xlate(f, RVM_ACC_READ, VA, &pa), 0);
-	assert_int_equal(xlate(f, RVM_ACC_WRITE, VA, &pa), RVI_CAUSE_WR_PAGE);
-	assert_int_equal(xlate(f, RVM_ACC_EXEC, VA, &pa), RVI_CAUSE_INSN_PAGE);
-	fx_destroy(f);
-}
-
-/* Two instances (and a new one at a freed one's address) never share memo
- * entries. */
-static void test_memo_per_instance(void **state)
-{
-	(void)state;
-	for (int round = 0; round < 3; round++) {
-		struct fx *a = fx_create(NULL), *b = fx_create(NULL);
-		uint64_t ra = sv39_dev(a), rb = sv39_dev(b);
-		fx_map(a, "sv39", ra, VA, 0x5000000 + 0x1000 * round, 0, FLAGS_RW);
-		fx_map(b, "sv39", rb, VA, 0x7000000 + 0x1000 * round, 0, FLAGS_RW);
-		uint64_t pa;
-		for (int i = 0; i < 3; i++) {
-			assert_int_equal(xlate(a, RVM_ACC_READ, VA, &pa), 0);
-			assert_int_equal(pa, 0x5000000 + 0x1000 * round);
-			assert_int_equal(xlate(b, RVM_ACC_READ, VA, &pa), 0);
-			assert_int_equal(pa, 0x7000000 + 0x1000 * round);
-		}
-		fx_destroy(a);
-		fx_destroy(b);
-	}
 }
 
 /* mem_page is used for PTE reads, and a marked (faulting or poisoned) page
@@ -241,9 +202,7 @@ static void test_physmem_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_memo_retired_by_invalidation),
-	    cmocka_unit_test(test_memo_keyed_by_access),
-	    cmocka_unit_test(test_memo_per_instance),
+	    cmocka_unit_test(test_fast_hit_retired_by_invalidation),
 	    cmocka_unit_test(test_mem_page_fallback),
 	    cmocka_unit_test(test_cache_knobs_off),
 	    cmocka_unit_test(test_physmem_pages),
