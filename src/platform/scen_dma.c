@@ -94,11 +94,12 @@ static unsigned expect_(const struct run *r, const struct run_dev *rd, uint64_t 
 	}
 	if (d->sd->type == DOM_BLOCKED)
 		return RVI_CAUSE_DDT_INVALID;
-	int msi = write ? run_msi_expect(d, iova, pa) : -1;
+	int msi = run_msi_expect(d, iova, pa); /* reads of the window too, as the model */
 	if (msi >= 0)
 		return (unsigned)msi;
 	const struct sw_map *m = sw_find_(d, iova);
-	unsigned need = write ? RVD_PROT_WRITE : RVD_PROT_READ;
+	/* RISC-V has no write-only pages: the driver maps WRITE as R+W */
+	unsigned need = write ? RVD_PROT_WRITE : RVD_PROT_READ | RVD_PROT_WRITE;
 	if (m && (m->prot & need)) {
 		*pa = m->pa + (iova - m->iova);
 		return 0;
@@ -190,6 +191,15 @@ static unsigned xlate_(struct run *r, struct run_dev *rd, uint64_t iova, uint32_
 	return 0;
 }
 
+/* Data DMA moves bytes only to and from RAM outside the driver's reserved
+ * pages; any other target (an IMSIC page, a hole, the carve-out, which an
+ * IOPMP would protect) completes with an error, counted as a bus error. */
+static bool dma_target_ok_(const struct run *r, uint64_t pa, uint32_t len)
+{
+	return rvsim_in_ram(r->p, pa, len) && !rvsim_in_pool(r->p, pa, 1) &&
+	       !rvsim_in_pool(r->p, pa + len - 1, 1);
+}
+
 static void access_(struct run *r, struct run_dev *rd, uint64_t iova, uint32_t len, bool write)
 {
 	uint8_t buf[PAGE], sh[PAGE];
@@ -197,27 +207,24 @@ static void access_(struct run *r, struct run_dev *rd, uint64_t iova, uint32_t l
 	unsigned want;
 	if (xlate_(r, rd, iova, len, write, false, 0, &pa, &want, &want_pa))
 		return;
+	if (!dma_target_ok_(r, pa, len)) {
+		rd->st.bus_errors++;
+		return;
+	}
 	if (write) {
 		for (uint32_t i = 0; i < len; i += 8) {
 			uint64_t x = run_rand(r);
 			memcpy(buf + i, &x, len - i < 8 ? len - i : 8);
 		}
-		if (rvsim_mem_write(r->p, pa, buf, len)) {
-			run_viol(r, "%s: write to pa 0x%" PRIx64 " hit no memory", rd->sd->name,
-			         pa);
-			return;
-		}
+		rvsim_mem_write(r->p, pa, buf, len);
 		rd->st.bytes_written += len;
-		if (!want)
+		if (!want && dma_target_ok_(r, want_pa, len))
 			rv_physmem_write(r->shadow, want_pa, buf, len);
 		return;
 	}
-	if (rvsim_mem_read(r->p, pa, buf, len)) {
-		run_viol(r, "%s: read of pa 0x%" PRIx64 " hit no memory", rd->sd->name, pa);
-		return;
-	}
+	rvsim_mem_read(r->p, pa, buf, len);
 	rd->st.bytes_read += len;
-	if (want)
+	if (want || !dma_target_ok_(r, want_pa, len))
 		return;
 	rv_physmem_read(r->shadow, want_pa, sh, len);
 	if (memcmp(buf, sh, len)) {
@@ -344,9 +351,18 @@ void run_msi(struct run *r, size_t dev, unsigned vec)
 		return;
 	}
 	rd->st.msis_delivered++;
-	if (r->outstanding[dev * SCEN_MAX_VEC + vec])
+	struct pend_msi *pm = &r->outstanding[dev * SCEN_MAX_VEC + vec];
+	uint64_t fa = want_pa & ~(uint64_t)(PAGE - 1);
+	unsigned k = 0;
+	while (k < pm->n && pm->fa[k] != fa)
+		k++;
+	if (k < pm->n)
 		r->res->msi_coalesced++;
-	r->outstanding[dev * SCEN_MAX_VEC + vec] = 1;
+	else if (pm->n < PEND_FILES)
+		pm->fa[pm->n++] = fa;
+	else
+		run_viol(r, "%s vector %u: pending in more than %d files", rd->sd->name, vec,
+		         PEND_FILES);
 	rvsim_irq_poll(r->p);
 }
 
@@ -366,21 +382,44 @@ void run_msi_hook(void *ctx, size_t imsic, size_t pos, uint32_t guest, uint32_t 
 	size_t dev = (id - MSI_ID_BASE) / SCEN_MAX_VEC;
 	unsigned vec = (id - MSI_ID_BASE) % SCEN_MAX_VEC;
 	struct run_dev *rd = &r->res->devs[dev];
-	uint64_t *out = &r->outstanding[dev * SCEN_MAX_VEC + vec];
-	uint64_t want = rd->vm >= 0 ? run_vm_file(r, (size_t)rd->vm) : rd->vec[vec].addr;
-	if ((fa & ~(uint64_t)(PAGE - 1)) != (want & ~(uint64_t)(PAGE - 1))) {
-		r->res->msi_dup++;
-		run_viol(r, "%s vector %u: taken at file 0x%" PRIx64 ", its target is 0x%" PRIx64,
-		         rd->sd->name, vec, fa, want);
-		return;
-	}
-	if (!*out) {
-		r->res->msi_dup++;
-		run_viol(r, "%s vector %u: taken with no MSI pending", rd->sd->name, vec);
-		return;
-	}
-	*out = 0;
-	rd->st.msis_taken++;
+	struct pend_msi *pm = &r->outstanding[dev * SCEN_MAX_VEC + vec];
+	fa &= ~(uint64_t)(PAGE - 1);
+	for (unsigned k = 0; k < pm->n; k++)
+		if (pm->fa[k] == fa) {
+			pm->fa[k] = pm->fa[--pm->n];
+			rd->st.msis_taken++;
+			return;
+		}
+	r->res->msi_dup++;
+	if (pm->n)
+		run_viol(r,
+		         "%s vector %u: taken at file 0x%" PRIx64 ", it is pending at 0x%" PRIx64,
+		         rd->sd->name, vec, fa, pm->fa[0]);
+	else
+		run_viol(r, "%s vector %u: taken at file 0x%" PRIx64 " with no MSI pending",
+		         rd->sd->name, vec, fa);
+}
+
+void run_msi_moved(struct run *r, size_t vm, uint64_t old_fa, uint64_t new_fa)
+{
+	for (size_t d = 0; d < r->res->ndevs; d++)
+		for (unsigned v = 0; v < SCEN_MAX_VEC; v++) {
+			struct pend_msi *pm = &r->outstanding[d * SCEN_MAX_VEC + v];
+			bool has_new = false;
+			(void)vm;
+			for (unsigned k = 0; k < pm->n; k++)
+				has_new |= pm->fa[k] == new_fa;
+			for (unsigned k = 0; k < pm->n; k++)
+				if (pm->fa[k] == old_fa) {
+					if (has_new) { /* coalesces with one already there */
+						pm->fa[k] = pm->fa[--pm->n];
+						r->res->msi_coalesced++;
+					} else {
+						pm->fa[k] = new_fa;
+					}
+					break;
+				}
+		}
 }
 
 /* ---- fault reports ---- */

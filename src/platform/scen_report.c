@@ -218,12 +218,12 @@ void rvsim_report_json(const struct rvsim_result *r, FILE *out)
 		        ",\"iotlb_hits\":%" PRIu64 ",\"iotlb_hit_permille\":%" PRIu64
 		        ",\"faults\":%" PRIu64 ",\"faults_expected\":%" PRIu64
 		        ",\"msis_raised\":%" PRIu64 ",\"msis_delivered\":%" PRIu64
-		        ",\"msis_taken\":%" PRIu64 "}",
+		        ",\"msis_taken\":%" PRIu64 ",\"bus_errors\":%" PRIu64 "}",
 		        d->bdf >> 8, (d->bdf >> 3) & 31, d->bdf & 7, d->device_id, d->st.bytes_read,
 		        d->st.bytes_written, d->st.translations, d->st.iotlb_hits,
 		        d->st.translations ? d->st.iotlb_hits * 1000 / d->st.translations : 0,
 		        d->st.faults, d->st.faults_expected, d->st.msis_raised,
-		        d->st.msis_delivered, d->st.msis_taken);
+		        d->st.msis_delivered, d->st.msis_taken, d->st.bus_errors);
 	}
 	fprintf(out, "],\"faults_by_cause\":{");
 	int first = 1;

@@ -439,8 +439,8 @@ static void finish_(struct run *r)
 	}
 	for (size_t i = 0; i < res->ndevs; i++)
 		for (unsigned v = 0; v < SCEN_MAX_VEC; v++)
-			if (r->outstanding[i * SCEN_MAX_VEC + v]) {
-				res->msi_lost++;
+			if (r->outstanding[i * SCEN_MAX_VEC + v].n) {
+				res->msi_lost += r->outstanding[i * SCEN_MAX_VEC + v].n;
 				run_viol(r, "%s vector %u: an MSI was delivered but never taken",
 				         res->devs[i].sd->name, v);
 			}
@@ -501,7 +501,7 @@ int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
 	r.doms = calloc(s->ndoms + 1, sizeof(*r.doms));
 	r.vms = calloc(s->nvms + 1, sizeof(*r.vms));
 	r.jobs = calloc(s->ndevs + 1, sizeof(*r.jobs));
-	r.outstanding = calloc((s->ndevs + 1) * SCEN_MAX_VEC, sizeof(uint64_t));
+	r.outstanding = calloc((s->ndevs + 1) * SCEN_MAX_VEC, sizeof(*r.outstanding));
 	r.shadow = rv_physmem_create(56);
 	if (r.res)
 		r.res->devs = calloc(s->ndevs + 1, sizeof(*r.res->devs));

@@ -15,8 +15,10 @@
  * Invariants:
  *   (1) the software view changes only after the driver call that makes the
  *       change real has returned (map before use; unmap+sync before forget);
- *   (2) every MSI a device raises successfully is outstanding until exactly
- *       one claim of its identity at the expected interrupt file;
+ *   (2) every MSI a device raises successfully reaches the file the OS
+ *       targeted (setting its identity pending there, or finding it pending:
+ *       AIA coalescing); each pending (vector, file) is taken exactly once,
+ *       at that file - or at the file a vCPU migration moved it to;
  *   (3) every fault the device saw with fault_recorded set stays pending
  *       until a driver fault record with the same device_id and cause.
  */
@@ -69,6 +71,15 @@ struct job {
 	uint32_t done;
 };
 
+/* The interrupt files where one vector's identity is pending (set by an MSI
+ * and not yet taken): normally one, more after an affinity change made
+ * while one was pending. */
+#define PEND_FILES 4
+struct pend_msi {
+	uint64_t fa[PEND_FILES];
+	unsigned n;
+};
+
 struct pend_fault {
 	size_t iommu;
 	uint32_t device_id;
@@ -85,7 +96,7 @@ struct run {
 	struct rvm_vm *vms;
 	struct job *jobs;
 	struct rv_physmem *shadow;
-	uint64_t *outstanding; /* per device * SCEN_MAX_VEC */
+	struct pend_msi *outstanding; /* per device * SCEN_MAX_VEC */
 	struct pend_fault *pend;
 	size_t npend, cappend;
 	size_t step;
@@ -105,6 +116,8 @@ void run_skip(struct run *r, const char *fmt, ...) __attribute__((format(printf,
 void run_dma_chunk(struct run *r, size_t dev);
 void run_msi(struct run *r, size_t dev, unsigned vec);
 void run_msi_hook(void *ctx, size_t imsic, size_t pos, uint32_t guest, uint32_t id);
+/* A vCPU migration moved pending identities from file old_fa to new_fa. */
+void run_msi_moved(struct run *r, size_t vm, uint64_t old_fa, uint64_t new_fa);
 void run_match_faults(struct run *r);
 void run_final_sweep(struct run *r);
 int run_sw_add(struct rdom *d, uint64_t iova, uint64_t size, uint64_t pa, unsigned prot,

@@ -173,8 +173,11 @@ int run_vm_migrate(struct run *r, size_t vmi, uint32_t hart_idx, const char *pat
 	if (fid_(r, hart_idx, &g, &h))
 		return snprintf(r->err, r->errlen, "%s.hart: no interrupt file", path),
 		       RVSIM_E_SCENARIO;
+	uint64_t old_fa = run_vm_file(r, vmi);
 	int e = rvmsi_vcpu_migrate(&vm->msi, &vm->gfiles, r->p->imsics[r->p->s_imsic].im, &vm->vcpu,
 	                           g, h, &moved);
+	if (!e)
+		run_msi_moved(r, vmi, old_fa, run_vm_file(r, vmi));
 	if (e) {
 		run_viol(r, "%s: vCPU migration of '%s' failed (%d)", path, r->s->vms[vmi].name, e);
 		return 0;
@@ -197,7 +200,7 @@ uint64_t run_vm_file(const struct run *r, size_t vmi)
 
 unsigned run_vm_expect(const struct run *r, size_t vmi, uint64_t iova, bool write, uint64_t *pa)
 {
-	if ((iova & ~(uint64_t)(PAGE - 1)) == VM_VIMSIC_GPA && write) {
+	if ((iova & ~(uint64_t)(PAGE - 1)) == VM_VIMSIC_GPA) { /* MSI translation */
 		*pa = run_vm_file(r, vmi) + (iova & (PAGE - 1));
 		return 0;
 	}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# tests/cli/run_random.sh - property test of `rviommu run`: random but
+# valid scenarios (devices in first/second-stage, identity and blocked
+# domains, shared buffers, every DMA pattern and direction, MSIs, affinity
+# changes, detach/attach, map/unmap with DMA in flight, VM assignment and
+# vCPU migration) must never fail an invariant (exit 1) or crash; the
+# generator's own mistakes (e.g. chunk > size) must exit 2 with a message.
+# Scenarios come from Python's seeded RNG, so a failure names a seed that
+# reproduces it.  $1 = the rviommu binary; $2 (optional) = how many.
+set -u
+BIN=$1
+N=${2:-80}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+python3 - "$BIN" "$N" "$T" <<'PY'
+import json, os, random, subprocess, sys
+def gen(rng):
+    nd = rng.randint(1, 6)
+    devs = [{"name": "d%d" % i, "bdf": "00:%02x.0" % (i + 1), "vectors": rng.randint(1, 4)} for i in range(nd)]
+    doms = []
+    di = 0
+    names = [d["name"] for d in devs]
+    rng.shuffle(names)
+    while names:
+        k = rng.randint(1, min(3, len(names)))
+        mem, names = names[:k], names[k:]
+        t = rng.choice(["dma", "dma", "dma", "identity", "blocked"])
+        d = {"name": "D%d" % di, "type": t, "devices": mem}
+        if t == "dma":
+            d["stage"] = rng.choice(["auto", "first", "second"])
+            maps = []
+            base = 0x100000
+            for m in range(rng.randint(1, 4)):
+                size = rng.choice([0x1000, 0x4000, 0x10000, 0x200000])
+                maps.append({"name": "m%d" % m, "iova": hex(base), "size": hex(size), "prot": rng.choice(["rw", "rw", "r", "w"])})
+                if doms and rng.random() < 0.3:
+                    od = rng.choice([x for x in doms if x["type"] == "dma"] or [None])
+                    if od and od.get("maps"):
+                        om = rng.choice(od["maps"])
+                        if int(om["size"], 16) >= size:
+                            maps[-1]["pa"] = "@%s.%s" % (od["name"], om["name"])
+                base += size + rng.choice([0, 0x1000, 0x200000])
+                base = (base + 0x1fffff) & ~0x1fffff if size == 0x200000 else base
+            d["maps"] = maps
+        doms.append(d)
+        di += 1
+    vms = [{"name": "v0", "hart": rng.randint(0, 7)}]
+    steps = []
+    for _ in range(rng.randint(5, 40)):
+        op = rng.choice(["dma"] * 5 + ["msi"] * 3 + ["affinity", "detach", "attach", "unmap", "map", "wait", "vm_assign", "vcpu_migrate"])
+        dv = rng.choice(devs)
+        if op == "dma":
+            steps.append({"op": "dma", "device": dv["name"], "dir": rng.choice(["write", "read", "mixed"]),
+                          "pattern": rng.choice(["sequential", "strided", "random", "sg"]),
+                          "iova": hex(rng.choice([0x100000, 0x104000, 0x0, 0x10000, 0x28000000])), "size": hex(rng.choice([0x100, 0x1000, 0x8000, 0x20000])),
+                          "chunk": rng.choice([1, 64, 256, 4096]), "count": rng.randint(1, 200)})
+        elif op == "msi":
+            steps.append({"op": "msi", "device": dv["name"], "vector": rng.randrange(dv["vectors"]), "count": rng.randint(1, 3)})
+        elif op == "affinity":
+            steps.append({"op": "affinity", "device": dv["name"], "vector": rng.randrange(dv["vectors"]), "hart": rng.randint(0, 9)})
+        elif op == "detach":
+            steps.append({"op": "detach", "device": dv["name"]})
+        elif op == "attach":
+            steps.append({"op": "attach", "device": dv["name"], "domain": rng.choice(doms)["name"]})
+        elif op in ("unmap", "map"):
+            dd = [x for x in doms if x["type"] == "dma"]
+            if not dd: continue
+            x = rng.choice(dd)
+            if op == "unmap":
+                steps.append({"op": "unmap", "domain": x["name"], "iova": hex(rng.choice([0x100000, 0x101000, 0x104000])), "size": hex(rng.choice([0x1000, 0x3000]))})
+            else:
+                steps.append({"op": "map", "domain": x["name"], "iova": hex(0x40000000 + rng.randrange(16) * 0x10000), "size": "0x2000"})
+        elif op == "wait":
+            steps.append({"op": "wait"})
+        elif op == "vm_assign":
+            steps.append({"op": "vm_assign", "device": dv["name"], "vm": "v0"})
+        else:
+            steps.append({"op": "vcpu_migrate", "vm": "v0", "hart": rng.randint(0, 7)})
+    return {"name": "gen", "devices": devs, "domains": doms, "vms": vms, "steps": steps}
+BIN, N, T = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ok = usage = 0
+bad = []
+for i in range(N):
+    s = gen(random.Random(i))
+    path = os.path.join(T, "s%d.json" % i)
+    with open(path, "w") as f:
+        json.dump(s, f, indent=1)
+    p = subprocess.run([BIN, "run", "--scenario", path, "--seed", str(i)],
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode == 0:
+        ok += 1
+    elif p.returncode == 2 and p.stderr.startswith("rviommu run: scenario ") and ": " in p.stderr:
+        usage += 1
+    else:
+        viol = [l for l in p.stdout.splitlines() if "violation" in l][:3]
+        bad.append(i)
+        print("FAIL: generator seed %d: exit %d %s %s" % (i, p.returncode, p.stderr[:300], viol))
+print("run_random.sh: %d passed, %d rejected as bad scenarios, %d failed" % (ok, usage, len(bad)))
+if bad or ok < N // 2:
+    sys.exit(1)
+PY
