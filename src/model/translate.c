@@ -181,6 +181,17 @@ static unsigned avoid_msi_(const struct rvm_ctx *c, uint64_t gpa, unsigned size_
 	return size_lg2;
 }
 
+/* The permissions reported to the IO bridge for a translated range.  W is
+ * reported only when a write needs no A/D update in either stage (§2.6): a
+ * bridge that reused a read's "W" for a later write would otherwise skip
+ * the D-bit update (or the fault when SADE/GADE=0) that the write requires.
+ * The cached entry keeps the full permissions and its dirty flag; a write
+ * to a clean page always takes the slow path. */
+static inline uint8_t reported_perm_(uint8_t perm, bool dirty)
+{
+	return dirty ? perm : (uint8_t)(perm & ~RVM_PERM_W);
+}
+
 static bool iotlb_hit_(struct rvm *m, const struct rvm_ctx *c, const struct rvm_req *rq, bool priv,
                        struct rvm_resp *rs)
 {
@@ -202,7 +213,7 @@ static bool iotlb_hit_(struct rvm *m, const struct rvm_ctx *c, const struct rvm_
 	}
 	rs->pa = e->pa_base + (rq->iova - e->iova_base);
 	rs->size = UINT64_C(1) << e->size_lg2;
-	rs->perm = e->perm;
+	rs->perm = reported_perm_(e->perm, e->dirty);
 	rs->pbmt = e->pbmt;
 	rs->is_msi = e->is_msi;
 	rs->rcid = c->rcid;
@@ -380,7 +391,9 @@ static int walk_(struct xl *x)
 	rs->status = RVM_STATUS_SUCCESS;
 	rs->pa = (ats && t2gpa) ? gpa : pa; /* §6.3: T2GPA returns the GPA */
 	rs->size = UINT64_C(1) << size_lg2;
-	rs->perm = ats ? granted : (uint8_t)(s1.perm & g.perm);
+	const uint8_t perm = (uint8_t)(s1.perm & g.perm);
+	const bool dirty = s1.dirty && g.dirty;
+	rs->perm = ats ? granted : reported_perm_(perm, dirty);
 	rs->pbmt = pbmt;
 	if (ats) {
 		rs->ats.r = granted & RVM_PERM_R;
@@ -399,11 +412,11 @@ static int walk_(struct xl *x)
 		    .pa_base = pa & ~(sz - 1),
 		    .gpa_base = gpa & ~(sz - 1),
 		    .size_lg2 = (uint8_t)size_lg2,
-		    .perm = rs->perm,
+		    .perm = perm,
 		    .pbmt = pbmt,
 		    .u = s1.u,
 		    .g = s1.g,
-		    .dirty = s1.dirty && g.dirty,
+		    .dirty = dirty,
 		    .is_msi = rs->is_msi,
 		};
 		rvm_iotlb_insert(m, &tag, &e);
@@ -604,7 +617,8 @@ int rvm_translate(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
 		return translate_slow_(m, rq, rs, !rvm_seq_read_retry(m, seq));
 	/* Copy out of the cache before validating the section. */
 	const uint64_t iova_base = e->iova_base, pa_base = e->pa_base;
-	const uint8_t size_lg2 = e->size_lg2, perm = e->perm, pbmt = e->pbmt;
+	const uint8_t size_lg2 = e->size_lg2, perm = reported_perm_(e->perm, e->dirty),
+	              pbmt = e->pbmt;
 	const bool is_msi = e->is_msi;
 	const uint16_t rcid = c->rcid, mcid = c->mcid;
 	if (RVM_UNLIKELY(rvm_seq_read_retry(m, seq)))
