@@ -76,6 +76,7 @@ grep -q "bad.dtb" "$T/err" || fail "garbage DTB: message does not name the file"
 dtc -I dts -O dtb -o "$T/ok.dtb" "$FIX/virt-imsic-4.dts" 2>/dev/null &&
 	head -c 200 "$T/ok.dtb" >"$T/trunc.dtb" &&
 	expect_rc 2 "truncated DTB" "$BIN" run --dtb "$T/trunc.dtb"
+expect_rc 0 "a DTB file" "$BIN" run --dtb "$T/ok.dtb"
 expect_rc 2 "missing DTB" "$BIN" run --dtb "$T/nope.dtb"
 printf '{"devices":[{"name":"a","bdf":"00:01.0"}],"steps":[{"op":"dma","device":"zz","iova":0,"size":1}]}' >"$T/s1.json"
 expect_rc 2 "bad scenario (dangling name)" "$BIN" run --scenario "$T/s1.json"

@@ -186,12 +186,45 @@ static void test_checks_can_fail(void **state)
 	rvsim_scenario_free(s);
 }
 
+/* The MSI check can fail: hart 2's S file has every identity disabled
+ * (eie = 0) behind the OS's back, so nvme0's vector 1 MSIs (affinity hart
+ * 3, then 7) still pass, but its vector 0 (hart 2) ones are set pending and
+ * never taken. */
+static void test_msi_check_can_fail(void **state)
+{
+	(void)state;
+	struct rvsim_platform *p = NULL;
+	struct rvsim_scenario *s = NULL;
+	struct rvsim_result *res = NULL;
+	char err[512] = "";
+	const char *json = "{\"devices\":[{\"name\":\"n\",\"bdf\":\"00:02.0\","
+	                   "\"affinity\":[2,3]}],\"domains\":[{\"name\":\"d\","
+	                   "\"devices\":[\"n\"]}],\"steps\":[{\"op\":\"msi\",\"device\":\"n\","
+	                   "\"vector\":0},{\"op\":\"msi\",\"device\":\"n\",\"vector\":1}]}";
+	assert_int_equal(rvsim_platform_create(NULL, &p, err, sizeof(err)), 0);
+	assert_int_equal(rvsim_scenario_parse(json, strlen(json), &s, err, sizeof(err)), 0);
+	struct rvimsic_file_id f = {0, 2, 0}; /* group 0, hart 2, S file */
+	for (uint32_t k = 0; k < 64; k += 2)
+		assert_int_equal(
+		    rvimsic_ireg_write(p->imsics[p->s_imsic].im, f, RVIMSIC_ISEL_EIE0 + k, 0), 0);
+	assert_int_equal(rvsim_run(p, s, NULL, &res, err, sizeof(err)), 0);
+	assert_false(rvsim_result_ok(res));
+	struct rvsim_dev_stats st;
+	assert_int_equal(rvsim_result_dev(res, "n", &st), 0);
+	assert_int_equal(st.msis_raised, 2);
+	assert_int_equal(st.msis_delivered, 2); /* both reached their files */
+	assert_int_equal(st.msis_taken, 1);     /* one was never taken */
+	rvsim_result_free(res);
+	rvsim_platform_destroy(p);
+	rvsim_scenario_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_default_passes),   cmocka_unit_test(test_fixtures_pass),
 	    cmocka_unit_test(test_seed_determinism), cmocka_unit_test(test_detach_in_flight),
-	    cmocka_unit_test(test_checks_can_fail),
+	    cmocka_unit_test(test_checks_can_fail),  cmocka_unit_test(test_msi_check_can_fail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
