@@ -243,7 +243,9 @@ struct rvm_req {
 	uint64_t iova;
 	uint64_t len;          /* bytes, >= 1; 0 is taken as 1 */
 	/* Write data, for a write that hits an MRIF-mode MSI PTE: the model
-	 * then performs the MRIF update and notice itself (§2.7). */
+	 * then performs the MRIF update and notice itself (§2.7).  The four
+	 * bytes as a little-endian value; a write with A[2]=1 is big-endian
+	 * data and the model swaps it. */
 	bool has_data;
 	uint32_t data;
 };
@@ -262,14 +264,19 @@ enum rvm_status {
 struct rvm_resp {
 	enum rvm_status status;
 	uint16_t cause;   /* the fault cause, 0 when none; set even when the
-			     fault was not recorded (DTF, or an ATS Success) */
+			     fault was not recorded (DTF, or an ATS Success
+			     answering a page or guest-page fault).  An ATS
+			     permission denial is not a fault (§6.3): Success
+			     with the right cleared and cause 0. */
 	bool fault_recorded; /* a record was queued (or dropped for fqof/fqmf) */
 	uint64_t pa;      /* the SPA (or GPA when T2GPA) of req.iova */
 	uint64_t size;    /* bytes of the naturally aligned translated range holding iova */
-	uint8_t perm;     /* RVM_PERM_* granted over that range */
+	uint8_t perm;     /* RVM_PERM_* granted over that range; W only when a
+			     write needs no A/D update (D=1 in both stages) */
 	uint8_t pbmt;     /* resolved enum rvi_pbmt */
 	bool is_msi;      /* translated through the MSI page table */
-	bool is_mrif;     /* hit an MRIF-mode MSI PTE (the model did the write) */
+	bool is_mrif;     /* hit an MRIF-mode MSI PTE; for a write with data the
+			     model performed the MRIF update and notice */
 	uint16_t rcid, mcid; /* QoS IDs for the device's access */
 	/* ATS completion fields (type == RVM_TT_ATS and status == SUCCESS). */
 	struct {
