@@ -75,7 +75,7 @@ struct scen_step {
 	uint32_t chunk, stride, count;
 	/* msi / affinity */
 	unsigned vector;
-	uint32_t hart, guest;
+	uint32_t hart;
 	/* map */
 	struct scen_map map;
 };
