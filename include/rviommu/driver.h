@@ -413,10 +413,11 @@ int rvd_disable_ats(struct rvd_iommu *iommu, uint32_t device_id);
 /* ------------------------------------------------------------------------ */
 
 /* Start or stop hardware dirty tracking for a paging domain: the DCs of
- * its devices get tc.SADE (first stage) or tc.GADE (second stage), and
- * leaves written from then on have D=0 (A preset), so the IOMMU sets D on
- * the first write.  Starting also clears D in the leaves that exist, with
- * the invalidation that needs (as rvd_read_and_clear_dirty).
+ * its devices (RID attachments) get tc.SADE (first stage) or tc.GADE
+ * (second stage), and leaves written from then on have D=0 (A preset), so
+ * the IOMMU sets D on the first write.  Writable leaves that exist keep
+ * D=1 and read as dirty until the first clear.  Stopping sets D in every
+ * writable leaf before SADE/GADE go (else a store would fault).
  * Return: 0, -EINVAL (not a paging domain), -EOPNOTSUPP (no
  * caps.AMO_HWAD), -ETIMEDOUT, -EIO. */
 int rvd_domain_set_dirty_tracking(struct rvd_domain *dom, bool enable);

@@ -46,6 +46,9 @@ void rvd_make_dc(const struct rvd_domain *d, uint64_t dc[8])
 		dc[RVI_DC_TC] |= RVI_DC_TC_SBE;
 	if (d->type == RVD_DOMAIN_IDENTITY)
 		return; /* iohgatp = iosatp = Bare */
+	/* Dirty tracking (dirty.c): hardware A/D updates for d's stage. */
+	if (d->type == RVD_DOMAIN_PAGING && d->pt.dirty_tracking)
+		dc[RVI_DC_TC] |= d->stage == 1 ? RVI_DC_TC_SADE : RVI_DC_TC_GADE;
 	const struct rvd_domain *s2 = rvd_s2_owner(d);
 	if (s2) {
 		uint64_t ppn = s2->pt.root_phys >> RVI_PAGE_SHIFT;

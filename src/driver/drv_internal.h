@@ -118,6 +118,13 @@ uint64_t rvd_pt_iova_to_phys(const struct rvd_pt *pt, uint64_t iova);
 /* Replace the leaf at iova with one store; *leaf_size gets its size. */
 int rvd_pt_replace(struct rvd_pt *pt, uint64_t iova, uint64_t pa, unsigned prot,
                    uint64_t *leaf_size);
+/* Dirty bits of the writable leaves in [iova, iova + size): READ sets the
+ * bits of dirty pages in bitmap (may be NULL), CLEAR also clears D, SET
+ * sets D; leaves whose PTE changed are added to g's range.
+ * Return: 0, -EINVAL, -EOVERFLOW, -ERANGE. */
+enum { RVD_PT_DIRTY_READ, RVD_PT_DIRTY_CLEAR, RVD_PT_DIRTY_SET };
+int rvd_pt_dirty(struct rvd_pt *pt, uint64_t iova, uint64_t size, uint64_t *bitmap, unsigned op,
+                 struct rvd_gather *g);
 /* Free the pages a gather collected (after the invalidation completed). */
 void rvd_gather_free_pages(const struct rvd_host *h, struct rvd_gather *g);
 

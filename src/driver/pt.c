@@ -520,3 +520,86 @@ int rvd_pt_replace(struct rvd_pt *pt, uint64_t iova, uint64_t pa, unsigned prot,
 	*leaf_size = sz;
 	return 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* dirty bits (dirty.c)                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Apply op to the leaf group at t[i..i+n) covering [base, base + sz). */
+static void dirty_leaf(uint64_t *t, unsigned i, unsigned n, uint64_t base, uint64_t sz,
+                       uint64_t iova, uint64_t end, uint64_t *bitmap, unsigned op,
+                       struct rvd_gather *g)
+{
+	bool dirty = false, changed = false;
+	if (!(rvd_ld64(&t[i]) & RVI_PTE_W))
+		return;
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t e = rvd_ld64(&t[i + k]);
+		dirty |= (e & RVI_PTE_D) != 0;
+		if (op == RVD_PT_DIRTY_READ || ((op == RVD_PT_DIRTY_CLEAR) == !(e & RVI_PTE_D)))
+			continue;
+		/* CAS: an A/D update by the IOMMU between our load and store
+		 * must not be lost; on a mismatch, retry with what it wrote. */
+		for (;;) {
+			uint64_t want = op == RVD_PT_DIRTY_CLEAR ? e & ~RVI_PTE_D : e | RVI_PTE_D;
+			if (__atomic_compare_exchange_n(&t[i + k], &e, want, false,
+			                                __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				break;
+			dirty |= (e & RVI_PTE_D) != 0;
+		}
+		changed = true;
+	}
+	if (dirty && bitmap) {
+		uint64_t lo = base > iova ? base : iova, hi = base + sz < end ? base + sz : end;
+		for (uint64_t a = lo; a < hi; a += RVI_PAGE_SIZE) {
+			uint64_t bit = (a - iova) >> RVI_PAGE_SHIFT;
+			bitmap[bit / 64] |= UINT64_C(1) << (bit % 64);
+		}
+	}
+	if (changed)
+		gather_range(g, base, sz);
+}
+
+static void dirty_level(struct rvd_pt *pt, uint64_t *t, unsigned level, uint64_t iova, uint64_t end,
+                        uint64_t start, uint64_t *bitmap, unsigned op, struct rvd_gather *g)
+{
+	const struct rvd_pt_fmt *f = pt->fmt;
+	uint64_t item = UINT64_C(1) << lvl_shift(level);
+	uint64_t a = iova & ~(item - 1);
+	while (a < end) {
+		unsigned i = pt_index(f, a, level);
+		uint64_t e = rvd_ld64(&t[i]);
+		if (e & RVI_PTE_V) {
+			if (pte_is_leaf(e)) {
+				bool napot = level == 0 && (e & RVI_PTE_N);
+				unsigned n = napot ? NAPOT_ENTRIES : 1;
+				uint64_t sz = item * n, base = a & ~(sz - 1);
+				dirty_leaf(t, i & ~(n - 1), n, base, sz, start, end, bitmap, op, g);
+				a = base + sz;
+				continue;
+			}
+			if (level > 0)
+				dirty_level(pt, table_va(pt, pte_addr(e)), level - 1,
+				            a > iova ? a : iova, (a + item < end ? a + item : end),
+				            start, bitmap, op, g);
+		}
+		if (a + item < a)
+			break;
+		a += item;
+	}
+}
+
+int rvd_pt_dirty(struct rvd_pt *pt, uint64_t iova, uint64_t size, uint64_t *bitmap, unsigned op,
+                 struct rvd_gather *g)
+{
+	if ((iova | size) & (RVI_PAGE_SIZE - 1))
+		return -EINVAL;
+	if (iova + size < iova)
+		return -EOVERFLOW;
+	if (iova + size > rvd_pt_va_end(pt))
+		return -ERANGE;
+	if (size)
+		dirty_level(pt, pt->root_va, pt->fmt->levels - 1u, iova, iova + size, iova, bitmap,
+		            op, g);
+	return 0;
+}

@@ -165,12 +165,52 @@ static uint64_t dh_now(void *ctx)
 {
 	return ((struct dh *)ctx)->clock_ns;
 }
+/* Answer the Invalidation Requests that are due (outside the model's
+ * lock: the model calls ats_msg with it held). */
+static void dh_ats_answer(struct dh *h)
+{
+	uint16_t rid[DH_MAX_ATS_MSGS];
+	uint32_t itag[DH_MAX_ATS_MSGS];
+	unsigned k = 0, n = 0;
+	/* Take the due ones off the list first: a completion lets the model
+	 * send more requests, which dh_ats_msg appends. */
+	for (unsigned i = 0; i < h->n_ats_pending; i++) {
+		if (h->ats_answer && h->ats_pending[i].due <= h->clock_ns) {
+			rid[n] = h->ats_pending[i].rid;
+			itag[n++] = h->ats_pending[i].itag;
+		} else {
+			h->ats_pending[k++] = h->ats_pending[i];
+		}
+	}
+	h->n_ats_pending = k;
+	for (unsigned i = 0; i < n; i++)
+		rvm_ats_inval_completion(h->m, rid[i], itag[i]);
+}
+
 static void dh_delay(void *ctx, uint64_t ns)
 {
 	struct dh *h = ctx;
 	h->clock_ns += ns;
-	if (h->m)
+	if (h->m) {
+		dh_ats_answer(h);
 		rvm_advance(h->m, ns);
+	}
+}
+
+static void dh_ats_msg(void *ctx, const struct rvm_ats_msg *msg)
+{
+	struct dh *h = ctx;
+	if (h->n_ats_msgs < DH_MAX_ATS_MSGS)
+		h->ats_msgs[h->n_ats_msgs++] = *msg;
+	if (msg->type != RVM_ATS_MSG_INVAL)
+		return;
+	assert_true(h->n_ats_pending < DH_MAX_ATS_MSGS);
+	h->ats_pending[h->n_ats_pending].rid = msg->rid;
+	h->ats_pending[h->n_ats_pending].itag = msg->itag;
+	h->ats_pending[h->n_ats_pending].due = h->clock_ns + h->ats_delay_ns;
+	h->n_ats_pending++;
+	if (h->n_ats_pending > h->ats_max_pending)
+		h->ats_max_pending = h->n_ats_pending;
 }
 static void dh_log(void *ctx, enum rvd_log_level lvl, const char *msg)
 {
@@ -256,8 +296,10 @@ struct dh *dh_create(uint64_t pages, const struct rvm_config *cfg)
 		h->cfg = *cfg;
 		h->mem = rv_physmem_create((unsigned)RVI_FIELD_GET(RVI_CAP_PAS, cfg->capabilities));
 		assert_non_null(h->mem);
-		struct rvm_host_ops mops = {
-		    .mem_read = m_read, .mem_write = m_write, .mem_cas = m_cas};
+		struct rvm_host_ops mops = {.mem_read = m_read,
+		                            .mem_write = m_write,
+		                            .mem_cas = m_cas,
+		                            .ats_msg = dh_ats_msg};
 		int err = 0;
 		h->m = rvm_create(&h->cfg, &mops, h, &err);
 		if (!h->m)

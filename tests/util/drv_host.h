@@ -14,7 +14,9 @@
  * the queue on each cqt write), allocations and frees (with the number of
  * IOFENCE.C commands published at the time of each free), lock balance,
  * logs and fault callbacks.  Its clock is virtual: delay_ns advances it and
- * the model's clock.
+ * the model's clock.  It also plays the PCIe devices behind the IOMMU: it
+ * logs every ATS message and answers Invalidation Requests (late, or
+ * never) with rvm_ats_inval_completion.
  *
  * Include this header and "drv_host.c" once in a test file (the test
  * CMakeLists only compiles fixture.c into the helper library).
@@ -33,6 +35,7 @@
 #define DH_MAX_CMDS 4096
 #define DH_MAX_FREES 1024
 #define DH_MAX_FAULTS 64
+#define DH_MAX_ATS_MSGS 256
 
 struct dh {
 	/* the pool */
@@ -62,6 +65,20 @@ struct dh {
 	struct rvd_fault faults[DH_MAX_FAULTS];
 	unsigned n_faults;
 	uint64_t clock_ns;
+	/* ATS devices: every message the IOMMU sends (ATS.INVAL requests and
+	 * PRGRs).  An Invalidation Request is answered ats_delay_ns after it
+	 * was sent, from delay_ns (outside the model's lock), when
+	 * ats_answer is set; never otherwise (the cmd_to path). */
+	struct rvm_ats_msg ats_msgs[DH_MAX_ATS_MSGS];
+	unsigned n_ats_msgs;
+	bool ats_answer;
+	uint64_t ats_delay_ns;
+	struct {
+		uint16_t rid;
+		uint32_t itag;
+		uint64_t due;
+	} ats_pending[DH_MAX_ATS_MSGS];
+	unsigned n_ats_pending, ats_max_pending; /* outstanding now / at most */
 	/* called on every cqt write, before the model sees it */
 	void (*on_cqt)(struct dh *h, void *arg);
 	void *on_cqt_arg;
