@@ -316,6 +316,21 @@ void rvm_ats_inval_completion(struct rvm *m, uint16_t rid, uint32_t itag);
 void rvm_advance(struct rvm *m, uint64_t cycles);
 
 /* ------------------------------------------------------------------------ */
+/* RAS error injection                                                       */
+/* ------------------------------------------------------------------------ */
+enum rvm_inject {
+	/* The next request that walks (misses the IOATC) meets an internal
+	 * data-path error: cause 272, recorded even when DC.tc.DTF=1, a
+	 * completer abort to the device (§4.2 table). */
+	RVM_INJECT_DATAPATH = 1,
+};
+
+/* Arm one injected error, as a hardware RAS unit's error-injection
+ * register would.  The caches are flushed so that the next request walks.
+ * Returns 0, or RVM_EINVAL for an unknown kind. */
+int rvm_inject_error(struct rvm *m, enum rvm_inject what);
+
+/* ------------------------------------------------------------------------ */
 /* Introspection                                                             */
 /* ------------------------------------------------------------------------ */
 struct rvm_stats {

@@ -69,6 +69,7 @@ static const struct {
     {"page_request", replay_op_page_request},
     {"inval_completion", replay_op_inval_completion},
     {"advance", replay_op_advance},
+    {"inject", replay_op_inject},
 };
 
 static bool is_comment(const char *s)

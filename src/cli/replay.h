@@ -46,6 +46,7 @@ int replay_op_mark_mem(struct replay *r, const json_t *o);
 int replay_op_write_reg(struct replay *r, const json_t *o);
 int replay_op_read_reg(struct replay *r, const json_t *o);
 int replay_op_advance(struct replay *r, const json_t *o);
+int replay_op_inject(struct replay *r, const json_t *o);
 int replay_op_inval_completion(struct replay *r, const json_t *o);
 int replay_op_translate(struct replay *r, const json_t *o);
 int replay_op_page_request(struct replay *r, const json_t *o);

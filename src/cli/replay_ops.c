@@ -175,3 +175,18 @@ int replay_op_inval_completion(struct replay *r, const json_t *o)
 	rvm_ats_inval_completion(r->m, (uint16_t)rid, (uint32_t)itag);
 	return 0;
 }
+
+/* rviommu extension: RAS error injection (rvm_inject_error). */
+int replay_op_inject(struct replay *r, const json_t *o)
+{
+	static const char *const allowed[] = {"op", "what", NULL};
+	static const char *const names[] = {"datapath"};
+	unsigned idx;
+	if (jget_check_keys(o, allowed, &r->err) ||
+	    jget_choice(o, "what", names, 1, -1, &idx, &r->err))
+		return -1;
+	(void)idx;
+	if (rvm_inject_error(r->m, RVM_INJECT_DATAPATH))
+		return jget_fail(&r->err, "what: the model rejects the injection");
+	return 0;
+}

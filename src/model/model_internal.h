@@ -191,6 +191,9 @@ struct rvm {
 	bool ats_timed_out; /* an ATS.INVAL timed out since the last IOFENCE.C */
 	uint64_t now;       /* rvm_advance() clock */
 
+	/* RAS: injected internal data-path errors still to deliver (translate.c) */
+	unsigned inject_datapath;
+
 	/* caches */
 	struct rvm_caches caches;
 	/* Seqcount over the caches, invariant (2).  64 bits so that it never

@@ -449,6 +449,10 @@ static int translate_(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *
 
 	if (mode == RVI_DDTP_MODE_OFF) /* step 1 */
 		return fault_(&x, RVI_CAUSE_ALL_DISALLOWED);
+	if (RVM_UNLIKELY(m->inject_datapath)) { /* RAS injection: cause 272 */
+		m->inject_datapath--;
+		return fault_(&x, RVI_CAUSE_INTERNAL_DATAPATH);
+	}
 	if (mode == RVI_DDTP_MODE_BARE) { /* step 2 */
 		if (r->type != RVM_TT_UNTRANSLATED)
 			return fault_(&x, RVI_CAUSE_TTYPE_DISALLOWED);
@@ -625,5 +629,16 @@ int rvm_translate(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
 		return translate_slow_(m, rq, rs, false);
 	fill_resp_(rs, pa_base + (rq->iova - iova_base), size_lg2, perm, pbmt, is_msi, rcid, mcid);
 	count_hit_(m);
+	return 0;
+}
+
+int rvm_inject_error(struct rvm *m, enum rvm_inject what)
+{
+	if (what != RVM_INJECT_DATAPATH)
+		return RVM_EINVAL;
+	pthread_mutex_lock(&m->lock);
+	m->inject_datapath++;
+	rvm_caches_flush_all(m); /* the next request must walk to meet it */
+	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
