@@ -137,6 +137,9 @@ struct rvsim_dev_stats {
 	uint64_t msis_taken;     /* claimed by the OS (coalesced MSIs once) */
 	uint64_t corrupt;        /* reads that disagreed with the shadow, bad PAs */
 	uint64_t bus_errors;     /* translated to something that is not RAM */
+	uint64_t ats_requests;   /* ATS Translation Requests (ATC misses) */
+	uint64_t atc_hits;       /* accesses served from the device's ATC */
+	uint64_t ats_invals;     /* ATS Invalidation Requests received */
 };
 /* Return: 0, RVSIM_E_INVAL (no device of that name). */
 int rvsim_result_dev(const struct rvsim_result *r, const char *name, struct rvsim_dev_stats *st);

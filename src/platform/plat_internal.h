@@ -90,6 +90,12 @@ struct rvsim_iommu {
 /* Hook: an interrupt identity was claimed from an IMSIC file that no IOMMU
  * owns (a device MSI).  Set by the scenario runner. */
 typedef void (*rvsim_msi_hook)(void *ctx, size_t imsic, size_t pos, uint32_t guest, uint32_t id);
+/* Hook: IOMMU iommu sent a message (ATS.INVAL, PRGR) to a PCIe function.
+ * Called with the model's lock held: it must not call into the model;
+ * completions go through rvsim_ats_complete(). */
+typedef void (*rvsim_ats_hook)(void *ctx, size_t iommu, const struct rvm_ats_msg *msg);
+
+#define RVSIM_ATS_CPL 256
 
 struct rvsim_platform {
 	struct rvdt_platform *dt;
@@ -123,6 +129,15 @@ struct rvsim_platform {
 	FILE *trace;
 	rvsim_msi_hook msi_hook;
 	void *msi_ctx;
+	rvsim_ats_hook ats_hook;
+	void *ats_ctx;
+	/* ATS invalidation completions waiting to be sent (outside the model
+	 * lock): by the driver's delay (it polls for the fence) and each poll */
+	struct {
+		uint32_t iommu, rid, itag;
+	} ats_cpl[RVSIM_ATS_CPL];
+	size_t ats_cpl_n;
+	uint64_t ats_cpl_lost;
 	bool used; /* a run consumed it */
 };
 
@@ -157,6 +172,10 @@ long rvsim_hart_pos(const struct rvsim_platform *p, size_t i, size_t h);
 unsigned rvsim_irq_poll(struct rvsim_platform *p);
 
 /* plat_iommu.c */
+/* Queue an ATS Invalidation Completion (safe under the model lock). */
+void rvsim_ats_complete(struct rvsim_platform *p, size_t iommu, uint16_t rid, uint32_t itag);
+/* Send the queued completions to the models. */
+void rvsim_ats_flush(struct rvsim_platform *p);
 int rvsim_iommu_setup(struct rvsim_platform *p, size_t idx, const struct rvdt_iommu *dt, char *err,
                       size_t errlen);
 void rvsim_iommu_teardown(struct rvsim_iommu *io);

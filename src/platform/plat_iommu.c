@@ -11,6 +11,10 @@
  * one, the IOMMU is wired (fctl.WSI) and op_wsi_ in plat_mem.c is its sink.
  * Either way plat_irq.c runs rvd_handle_irq() when the interrupt arrives.
  *
+ * ATS: the model's messages to devices go to the scenario's hook
+ * (plat_mem.c op_ats_); invalidation completions are queued and sent from
+ * the driver's delay, outside the model's lock.
+ *
  * Commands: every cqt write is decoded before the model sees it, and each
  * published command is counted by opcode/func3 (RISC-V IOMMU 1.0 §4.1) and
  * traced.
@@ -159,7 +163,40 @@ static void os_delay_(void *ctx, uint64_t ns)
 {
 	struct rvsim_iommu *io = ctx;
 	io->p->vtime += ns;
+	rvsim_ats_flush(io->p); /* devices answer ATS.INVAL while the driver waits */
 	rvm_advance(io->m, ns);
+}
+
+void rvsim_ats_complete(struct rvsim_platform *p, size_t iommu, uint16_t rid, uint32_t itag)
+{
+	if (p->ats_cpl_n == RVSIM_ATS_CPL) {
+		p->ats_cpl_lost++; /* the IOMMU will time the invalidation out */
+		return;
+	}
+	p->ats_cpl[p->ats_cpl_n].iommu = (uint32_t)iommu;
+	p->ats_cpl[p->ats_cpl_n].rid = rid;
+	p->ats_cpl[p->ats_cpl_n].itag = itag;
+	p->ats_cpl_n++;
+}
+
+void rvsim_ats_flush(struct rvsim_platform *p)
+{
+	/* completions may make the model run more commands, which may send
+	 * more ATS.INVALs: take a snapshot first */
+	while (p->ats_cpl_n) {
+		size_t n = p->ats_cpl_n;
+		uint32_t c[RVSIM_ATS_CPL][3];
+		for (size_t i = 0; i < n; i++) {
+			c[i][0] = p->ats_cpl[i].iommu;
+			c[i][1] = p->ats_cpl[i].rid;
+			c[i][2] = p->ats_cpl[i].itag;
+		}
+		p->ats_cpl_n = 0;
+		for (size_t i = 0; i < n; i++)
+			if (c[i][0] < p->nr_iommus)
+				rvm_ats_inval_completion(p->iommus[c[i][0]].m, (uint16_t)c[i][1],
+				                         c[i][2]);
+	}
 }
 
 static void os_log_(void *ctx, enum rvd_log_level lvl, const char *msg)

@@ -183,6 +183,7 @@ static unsigned claim_file_(struct rvsim_platform *p, size_t i, size_t pos, uint
 unsigned rvsim_irq_poll(struct rvsim_platform *p)
 {
 	unsigned n = 0;
+	rvsim_ats_flush(p);
 	for (int round = 0; round < 8; round++) {
 		size_t cnt = p->ring_n, kept = 0;
 		bool all = p->ring_overflow;

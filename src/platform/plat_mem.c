@@ -184,10 +184,26 @@ static void op_wsi_(void *ctx, unsigned vector, bool level)
 	}
 }
 
+static void op_ats_(void *ctx, const struct rvm_ats_msg *msg)
+{
+	struct rvsim_iommu *io = ctx;
+	rvsim_trace(io->p,
+	            "\"ev\":\"ats_msg\",\"iommu\":%zu,\"type\":\"%s\",\"rid\":%u,"
+	            "\"payload\":\"0x%llx\",\"itag\":%u",
+	            io->idx, msg->type == RVM_ATS_MSG_INVAL ? "inval" : "prgr", msg->rid,
+	            (unsigned long long)msg->payload, msg->itag);
+	if (io->p->ats_hook) {
+		io->p->ats_hook(io->p->ats_ctx, io->idx, msg);
+	} else if (msg->type == RVM_ATS_MSG_INVAL) {
+		/* no device model attached: an empty ATC completes at once */
+		rvsim_ats_complete(io->p, io->idx, msg->rid, msg->itag);
+	}
+}
+
 const struct rvm_host_ops rvsim_model_ops = {
     .mem_read = op_read_,
     .mem_write = op_write_,
     .mem_cas = op_cas_,
     .wsi = op_wsi_,
-    .ats_msg = NULL, /* devices have no ATC yet: see docs/cli.md "Limits" */
+    .ats_msg = op_ats_,
 };

@@ -44,6 +44,7 @@ struct scen_dev {
 	uint32_t bdf;
 	unsigned vectors;
 	uint32_t hart[SCEN_MAX_VEC]; /* initial affinity: hart index */
+	bool ats;                    /* PCIe ATS with a device ATC */
 };
 
 struct scen_map {
@@ -97,6 +98,14 @@ struct rvsim_scenario {
 	size_t nsteps;
 };
 
+/* One entry of a device's address translation cache (scen_ats.c). */
+#define ATC_ENTRIES 32
+struct atc_ent {
+	bool v;
+	uint64_t iova, size, pa; /* naturally aligned range */
+	uint8_t perm;            /* RVM_PERM_* */
+};
+
 /* Per-device run state and counters (scen_run.c fills, scen_report.c prints). */
 struct run_dev {
 	const struct scen_dev *sd; /* valid during the run only */
@@ -112,6 +121,9 @@ struct run_dev {
 		size_t hart; /* hart index */
 	} vec[SCEN_MAX_VEC];
 	struct rvsim_dev_stats st;
+	bool ats; /* ATS enabled through the driver */
+	struct atc_ent atc[ATC_ENTRIES];
+	unsigned atc_next;
 	uint64_t faults_by_cause[16]; /* slot: see cause_slot() in scen_run.c */
 };
 

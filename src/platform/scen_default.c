@@ -5,12 +5,11 @@
  * examples/scenarios/default.json (tests/unit/test_plat_scenario.c checks).
  *
  * What it does: the driver probes the IOMMU (platform creation); three
- * devices get DMA domains and run sequential, random/mixed and strided DMA
- * while raising MSIs on several harts, with affinity changed mid-run; nvme0
- * reads through a shared read-only mapping what nic0 wrote; an unmapped
- * range is then written (expected faults); gpu0 is assigned to a VM whose
- * vCPU migrates three times while gpu0 keeps raising MSIs; bad0 DMAs outside
- * its two mapped pages and is reported with causes 23 and 21.
+ * devices get DMA domains (nic0 with ATS and a device ATC) and run sequential, random/mixed and
+ * strided DMA while raising MSIs on several harts, with affinity changed mid-run; nvme0 reads
+ * through a shared read-only mapping what nic0 wrote; an unmapped range is then written (expected
+ * faults); gpu0 is assigned to a VM whose vCPU migrates three times while gpu0 keeps raising MSIs;
+ * bad0 DMAs outside its two mapped pages and is reported with causes 23 and 21.
  *
  * Invariant: no state; the text is a constant.
  */
@@ -20,7 +19,8 @@ static const char text_[] =
     "{\n"
     "  \"name\": \"default\",\n"
     "  \"devices\": [\n"
-    "    {\"name\": \"nic0\",  \"bdf\": \"00:01.0\", \"vectors\": 2, \"affinity\": [0, 1]},\n"
+    "    {\"name\": \"nic0\",  \"bdf\": \"00:01.0\", \"vectors\": 2, \"affinity\": [0, 1], "
+    "\"ats\": true},\n"
     "    {\"name\": \"nvme0\", \"bdf\": \"00:02.0\", \"vectors\": 2, \"affinity\": [2, 3]},\n"
     "    {\"name\": \"gpu0\",  \"bdf\": \"00:03.0\", \"vectors\": 2, \"affinity\": [4, 6]},\n"
     "    {\"name\": \"bad0\",  \"bdf\": \"00:04.0\", \"vectors\": 1}\n"

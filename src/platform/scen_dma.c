@@ -124,6 +124,27 @@ static void pend_push_(struct run *r, const struct run_dev *rd, unsigned cause, 
 	r->pend[r->npend++] = (struct pend_fault){rd->iommu, rd->device_id, (uint16_t)cause, iova};
 }
 
+/* Account for a fault a device saw: by cause, expected or not (the cause the
+ * OS's view implies), and pending until the driver reports it if it was
+ * recorded. */
+void run_note_fault(struct run *r, struct run_dev *rd, uint64_t iova, bool write, unsigned cause,
+                    bool recorded)
+{
+	uint64_t pa;
+	unsigned want = expect_(r, rd, iova, write, &pa);
+	rd->st.faults++;
+	r->res->faults[cause < 512 ? cause : 511]++;
+	if (recorded)
+		pend_push_(r, rd, cause, iova);
+	if (cause == want) {
+		rd->st.faults_expected++;
+		return;
+	}
+	r->res->fault_unexpected++;
+	run_viol(r, "%s: %s of iova 0x%" PRIx64 " faulted with cause %u (%s), expected %u",
+	         rd->sd->name, write ? "write" : "read", iova, cause, run_cause_name(cause), want);
+}
+
 /* Translate one in-page access; return the cause, *pa on success, and
  * *expected_pa (valid when the expected cause is 0). */
 static unsigned xlate_(struct run *r, struct run_dev *rd, uint64_t iova, uint32_t len, bool write,
@@ -157,20 +178,7 @@ static unsigned xlate_(struct run *r, struct run_dev *rd, uint64_t iova, uint32_
 	            "\",\"len\":%u,\"w\":%d,\"cause\":%u,\"pa\":\"0x%" PRIx64 "\"",
 	            rd->sd->name, rd->device_id, iova, len, write, cause, cause ? 0 : rs.pa);
 	if (cause) {
-		rd->st.faults++;
-		r->res->faults[cause < 512 ? cause : 511]++;
-		if (rs.fault_recorded)
-			pend_push_(r, rd, cause, iova);
-		if (cause == *want) {
-			rd->st.faults_expected++;
-		} else {
-			r->res->fault_unexpected++;
-			run_viol(r,
-			         "%s: %s of iova 0x%" PRIx64
-			         " faulted with cause %u (%s), expected %u",
-			         rd->sd->name, write ? "write" : "read", iova, cause,
-			         run_cause_name(cause), *want);
-		}
+		run_note_fault(r, rd, iova, write, cause, rs.fault_recorded);
 		return cause;
 	}
 	if (*want) {
@@ -205,8 +213,30 @@ static void access_(struct run *r, struct run_dev *rd, uint64_t iova, uint32_t l
 	uint8_t buf[PAGE], sh[PAGE];
 	uint64_t pa, want_pa;
 	unsigned want;
-	if (xlate_(r, rd, iova, len, write, false, 0, &pa, &want, &want_pa))
+	int ats = rd->ats ? run_ats_xlate(r, rd, iova, len, write, &pa) : 1;
+	if (ats == 2)
 		return;
+	if (ats == 0) {
+		/* a Translated request: the SPA came from the device's ATC */
+		want_pa = 0;
+		want = expect_(r, rd, iova, write, &want_pa);
+		if (want) {
+			r->res->fault_missing++;
+			run_viol(r,
+			         "%s: ATC translated iova 0x%" PRIx64 " to pa 0x%" PRIx64
+			         ", expected cause %u (%s): a stale ATC entry",
+			         rd->sd->name, iova, pa, want, run_cause_name(want));
+		} else if (pa != want_pa) {
+			rd->st.corrupt++;
+			r->res->corrupt++;
+			run_viol(r,
+			         "%s: ATC gave pa 0x%" PRIx64 " for iova 0x%" PRIx64
+			         ", mapped 0x%" PRIx64,
+			         rd->sd->name, pa, iova, want_pa);
+		}
+	} else if (xlate_(r, rd, iova, len, write, false, 0, &pa, &want, &want_pa)) {
+		return;
+	}
 	if (!dma_target_ok_(r, pa, len)) {
 		rd->st.bus_errors++;
 		return;

@@ -222,7 +222,7 @@ static int parse_bdf_(struct pctx *c, const json_t *o, const char *path, uint32_
 
 static int parse_dev_(struct pctx *c, const json_t *o, const char *path, struct scen_dev *d)
 {
-	static const char *const keys[] = {"name", "bdf", "vectors", "affinity", NULL};
+	static const char *const keys[] = {"name", "bdf", "vectors", "affinity", "ats", NULL};
 	uint64_t v = 0;
 	json_t *aff;
 	int r = keys_(c, o, path, keys);
@@ -241,6 +241,10 @@ static int parse_dev_(struct pctx *c, const json_t *o, const char *path, struct 
 	if (r)
 		return r;
 	d->vectors = (unsigned)v;
+	json_t *ats = json_object_get(o, "ats");
+	if (ats && !json_is_boolean(ats))
+		return fail_(c, "%s.ats: must be true or false", path);
+	d->ats = ats && json_is_true(ats);
 	if ((r = array_(c, o, path, "affinity", false, SCEN_MAX_VEC, &aff)))
 		return r;
 	for (unsigned i = 0; i < d->vectors; i++) {

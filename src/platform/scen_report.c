@@ -134,6 +134,22 @@ void rvsim_report_text(const struct rvsim_result *r, FILE *out)
 		        d->name, bdf, d->device_id, d->st.bytes_read, d->st.bytes_written,
 		        d->st.translations, pct, fx, ms);
 	}
+	int ats = 0;
+	for (size_t i = 0; i < r->ndevs; i++)
+		ats |= r->devs[i].ats;
+	if (ats) {
+		fprintf(out, "\nATS (device ATCs):\n");
+		for (size_t i = 0; i < r->ndevs; i++) {
+			const struct run_dev *d = &r->devs[i];
+			if (!d->ats)
+				continue;
+			pct_(pct, sizeof(pct), d->st.atc_hits, d->st.atc_hits + d->st.ats_requests);
+			fprintf(out,
+			        "  %-10s %" PRIu64 " translation requests, %" PRIu64
+			        " ATC hits (%s%%), %" PRIu64 " invalidations\n",
+			        d->name, d->st.ats_requests, d->st.atc_hits, pct, d->st.ats_invals);
+		}
+	}
 	fprintf(out, "\nfaults by cause:\n");
 	int any = 0;
 	for (unsigned c = 0; c < 512; c++)
@@ -218,12 +234,16 @@ void rvsim_report_json(const struct rvsim_result *r, FILE *out)
 		        ",\"iotlb_hits\":%" PRIu64 ",\"iotlb_hit_permille\":%" PRIu64
 		        ",\"faults\":%" PRIu64 ",\"faults_expected\":%" PRIu64
 		        ",\"msis_raised\":%" PRIu64 ",\"msis_delivered\":%" PRIu64
-		        ",\"msis_taken\":%" PRIu64 ",\"bus_errors\":%" PRIu64 "}",
+		        ",\"msis_taken\":%" PRIu64 ",\"bus_errors\":%" PRIu64 ",\"ats\":%s"
+		        ",\"ats_requests\":%" PRIu64 ",\"atc_hits\":%" PRIu64
+		        ",\"ats_invals\":%" PRIu64 "}",
 		        d->bdf >> 8, (d->bdf >> 3) & 31, d->bdf & 7, d->device_id, d->st.bytes_read,
 		        d->st.bytes_written, d->st.translations, d->st.iotlb_hits,
 		        d->st.translations ? d->st.iotlb_hits * 1000 / d->st.translations : 0,
 		        d->st.faults, d->st.faults_expected, d->st.msis_raised,
-		        d->st.msis_delivered, d->st.msis_taken, d->st.bus_errors);
+		        d->st.msis_delivered, d->st.msis_taken, d->st.bus_errors,
+		        d->ats ? "true" : "false", d->st.ats_requests, d->st.atc_hits,
+		        d->st.ats_invals);
 	}
 	fprintf(out, "],\"faults_by_cause\":{");
 	int first = 1;

@@ -270,6 +270,26 @@ static int setup_doms_(struct run *r)
 	return 0;
 }
 
+/* ATS for the devices that ask for it, once they are attached (the DC
+ * keeps EN_ATS across later attaches). */
+static int setup_ats_(struct run *r)
+{
+	for (size_t i = 0; i < r->s->ndevs; i++) {
+		struct run_dev *rd = &r->res->devs[i];
+		if (!rd->sd->ats)
+			continue;
+		struct rvd_ats_cfg cfg = {.inval_queue_depth = 0};
+		int e = rvd_enable_ats(r->p->iommus[rd->iommu].drv, rd->device_id, &cfg);
+		if (e == -ENODEV)
+			return fail_(r, "devices[%zu].ats: the IOMMU has no ATS capability", i);
+		if (e)
+			return fail_(r, "devices[%zu].ats: rvd_enable_ats failed (%d)", i, e);
+		rd->ats = true;
+		rvsim_trace(r->p, "\"ev\":\"ats_enable\",\"dev\":\"%s\"", rd->sd->name);
+	}
+	return 0;
+}
+
 /* ---- steps ---- */
 
 static bool any_job_(const struct run *r)
@@ -497,6 +517,8 @@ int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
 	p->trace = o ? o->trace : NULL;
 	p->msi_hook = run_msi_hook;
 	p->msi_ctx = &r;
+	p->ats_hook = run_ats_hook;
+	p->ats_ctx = &r;
 	r.res = calloc(1, sizeof(*r.res));
 	r.doms = calloc(s->ndoms + 1, sizeof(*r.doms));
 	r.vms = calloc(s->nvms + 1, sizeof(*r.vms));
@@ -525,6 +547,8 @@ int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
 	if (!e)
 		e = setup_doms_(&r);
 	if (!e)
+		e = setup_ats_(&r);
+	if (!e)
 		e = loop_(&r);
 	if (!e)
 		finish_(&r);
@@ -550,6 +574,7 @@ out:
 		rv_physmem_destroy(r.shadow);
 	p->trace = NULL;
 	p->msi_hook = NULL;
+	p->ats_hook = NULL;
 	if (e) {
 		if (e == RVSIM_E_NOMEM)
 			snprintf(r.err, r.errlen, "out of memory");

@@ -32,6 +32,14 @@
 #define TICK_NS 1000u
 #define VCPU_PERIOD 4u /* a VM's vCPU claims its interrupts every 4th tick */
 
+struct run;
+
+/* Context of an MSI table's command callback (run_submit_raw). */
+struct msi_sub {
+	struct run *r;
+	size_t iommu;
+};
+
 struct sw_map {
 	uint64_t iova, size, pa;
 	unsigned prot;
@@ -50,6 +58,7 @@ struct rdom {
 	bool has_msi;
 	struct rvmsi_table msi;
 	struct rvmsi_rvd_mem mem;
+	struct msi_sub sub;
 };
 
 /* An assigned-device VM (scen_vm.c). */
@@ -60,6 +69,7 @@ struct rvm_vm {
 	uint64_t ram_pa; /* host PA of guest RAM at VM_RAM_GPA */
 	struct rvmsi_table msi;
 	struct rvmsi_rvd_mem mem;
+	struct msi_sub sub;
 	struct rvmsi_gfiles gfiles;
 	struct rvmsi_vcpu vcpu;
 	uint64_t migrations, moved;
@@ -113,6 +123,8 @@ void run_viol(struct run *r, const char *fmt, ...) __attribute__((format(printf,
 void run_skip(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* scen_dma.c */
+void run_note_fault(struct run *r, struct run_dev *rd, uint64_t iova, bool write, unsigned cause,
+                    bool recorded);
 void run_dma_chunk(struct run *r, size_t dev);
 void run_msi(struct run *r, size_t dev, unsigned vec);
 void run_msi_hook(void *ctx, size_t imsic, size_t pos, uint32_t guest, uint32_t id);
@@ -134,6 +146,7 @@ int run_msi_affinity(struct run *r, size_t dev, unsigned vec, uint64_t new_addr)
  * in d's MSI window, else the cause (0: *pa set). */
 int run_msi_expect(const struct rdom *d, uint64_t addr, uint64_t *pa);
 void run_msi_teardown(struct run *r);
+/* ctx: a struct msi_sub */
 int run_submit_raw(void *ctx, const uint64_t (*cmds)[2], unsigned n);
 
 /* scen_vm.c: VM assignment and vCPU migration */
@@ -150,6 +163,11 @@ unsigned run_vm_expect(const struct run *r, size_t vm, uint64_t iova, bool write
 /* Physical address of the guest file backing the VM's vCPU. */
 uint64_t run_vm_file(const struct run *r, size_t vm);
 void run_vm_teardown(struct run *r);
+
+/* scen_ats.c: the device ATC */
+int run_ats_xlate(struct run *r, struct run_dev *rd, uint64_t iova, uint32_t len, bool write,
+                  uint64_t *pa);
+void run_ats_hook(void *ctx, size_t iommu, const struct rvm_ats_msg *msg);
 
 /* scen_report.c */
 const char *run_cause_name(unsigned cause);

@@ -18,7 +18,7 @@ python3 - "$BIN" "$N" "$T" <<'PY'
 import json, os, random, subprocess, sys
 def gen(rng):
     nd = rng.randint(1, 6)
-    devs = [{"name": "d%d" % i, "bdf": "00:%02x.0" % (i + 1), "vectors": rng.randint(1, 4)} for i in range(nd)]
+    devs = [{"name": "d%d" % i, "bdf": "00:%02x.0" % (i + 1), "vectors": rng.randint(1, 4), "ats": rng.random() < 0.3} for i in range(nd)]
     doms = []
     di = 0
     names = [d["name"] for d in devs]
