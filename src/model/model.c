@@ -329,9 +329,9 @@ void rvm_get_stats(const struct rvm *m, struct rvm_stats *st)
 	struct rvm *mm = (struct rvm *)m; /* the lock is not logically state */
 
 	memset(st, 0, sizeof(*st));
-	st->translations = atomic_load_explicit(&mm->st_translations, memory_order_relaxed);
 	st->iotlb_hits = atomic_load_explicit(&mm->st_iotlb_hits, memory_order_relaxed);
 	st->iotlb_misses = atomic_load_explicit(&mm->st_iotlb_misses, memory_order_relaxed);
+	st->translations = st->iotlb_hits + st->iotlb_misses; /* translate.c */
 	pthread_mutex_lock(&mm->lock);
 	st->faults_recorded = m->st_faults_recorded;
 	st->faults_dropped = m->st_faults_dropped;

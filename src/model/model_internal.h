@@ -202,7 +202,7 @@ struct rvm {
 	_Atomic uint64_t cache_seq;
 
 	/* statistics: relaxed atomics, as the fast path updates them */
-	_Atomic uint64_t st_translations, st_iotlb_hits, st_iotlb_misses;
+	_Atomic uint64_t st_iotlb_hits, st_iotlb_misses; /* translations = their sum */
 	uint64_t st_faults_recorded, st_faults_dropped, st_commands, st_msis_sent, st_page_requests;
 };
 
