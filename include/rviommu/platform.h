@@ -140,6 +140,8 @@ struct rvsim_dev_stats {
 	uint64_t ats_requests;   /* ATS Translation Requests (ATC misses) */
 	uint64_t atc_hits;       /* accesses served from the device's ATC */
 	uint64_t ats_invals;     /* ATS Invalidation Requests received */
+	uint64_t page_requests;  /* PRI Page Requests sent */
+	uint64_t prg_success;    /* ... answered Success (then retried) */
 };
 /* Return: 0, RVSIM_E_INVAL (no device of that name). */
 int rvsim_result_dev(const struct rvsim_result *r, const char *name, struct rvsim_dev_stats *st);

@@ -95,6 +95,10 @@ typedef void (*rvsim_msi_hook)(void *ctx, size_t imsic, size_t pos, uint32_t gue
  * completions go through rvsim_ats_complete(). */
 typedef void (*rvsim_ats_hook)(void *ctx, size_t iommu, const struct rvm_ats_msg *msg);
 
+/* Hook: the driver decoded a page request (its prq_cb).  Return an enum
+ * rvi_prgr_code, or -1 to answer later with rvd_page_response(). */
+typedef int (*rvsim_prq_hook)(void *ctx, size_t iommu, const struct rvd_page_request *pr);
+
 #define RVSIM_ATS_CPL 256
 
 struct rvsim_platform {
@@ -131,6 +135,8 @@ struct rvsim_platform {
 	void *msi_ctx;
 	rvsim_ats_hook ats_hook;
 	void *ats_ctx;
+	rvsim_prq_hook prq_hook;
+	void *prq_ctx;
 	/* ATS invalidation completions waiting to be sent (outside the model
 	 * lock): by the driver's delay (it polls for the fence) and each poll */
 	struct {

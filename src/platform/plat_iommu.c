@@ -223,6 +223,18 @@ static void fault_cb_(void *ctx, const struct rvd_fault *f)
 	io->n_faults++;
 }
 
+static int prq_cb_(void *ctx, const struct rvd_page_request *pr)
+{
+	struct rvsim_iommu *io = ctx;
+	rvsim_trace(io->p,
+	            "\"ev\":\"page_request\",\"iommu\":%zu,\"device_id\":%" PRIu32
+	            ",\"addr\":\"0x%" PRIx64 "\",\"r\":%d,\"w\":%d,\"last\":%d,\"prg\":%u",
+	            io->idx, pr->device_id, pr->addr, pr->r, pr->w, pr->last, pr->prg_index);
+	if (io->p->prq_hook)
+		return io->p->prq_hook(io->p->prq_ctx, io->idx, pr);
+	return RVI_PRGR_INVALID_REQUEST;
+}
+
 int rvsim_iommu_setup(struct rvsim_platform *p, size_t idx, const struct rvdt_iommu *dt, char *err,
                       size_t errlen)
 {
@@ -269,6 +281,7 @@ int rvsim_iommu_setup(struct rvsim_platform *p, size_t idx, const struct rvdt_io
 	dc.pq_lg2 = 8;
 	dc.use_wsi = io->wsi;
 	dc.fault_cb = fault_cb_;
+	dc.prq_cb = prq_cb_;
 	if (!io->wsi) {
 		if (rvsim_file_addr(p, (size_t)io->msi_imsic, 0, 0, &io->msi_addr)) {
 			snprintf(err, errlen, "%s: msi-parent has no interrupt file for hart 0",

@@ -45,6 +45,7 @@ struct scen_dev {
 	unsigned vectors;
 	uint32_t hart[SCEN_MAX_VEC]; /* initial affinity: hart index */
 	bool ats;                    /* PCIe ATS with a device ATC */
+	bool pri;                    /* and PRI (page requests), needs ats */
 };
 
 struct scen_map {
@@ -54,6 +55,7 @@ struct scen_map {
 	bool pa_auto;
 	int pa_ref_dom, pa_ref_map; /* "@dom.map": share that buffer */
 	unsigned prot;              /* RVD_PROT_* */
+	bool demand;                /* mapped page by page on page requests */
 };
 
 struct scen_dom {
@@ -124,6 +126,9 @@ struct run_dev {
 	bool ats; /* ATS enabled through the driver */
 	struct atc_ent atc[ATC_ENTRIES];
 	unsigned atc_next;
+	bool pri;
+	uint16_t prg_next;
+	int16_t prg_code[512];        /* PRG index -> response code, -1 pending */
 	uint64_t faults_by_cause[16]; /* slot: see cause_slot() in scen_run.c */
 };
 

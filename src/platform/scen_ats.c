@@ -17,6 +17,8 @@
  *   2. miss -> ATS Translation Request; a Success granting the right, with
  *      U = 0 (U: untranslated access only, e.g. an MRIF), fills the ATC
  *      (the naturally aligned range the completion names), then 1;
+ *   2b. "not present" and the device has PRI: a page request
+ *      (scen_pri.c), and on Success one more Translation Request;
  *   3. a UR/CA completion (device-context fault, recorded) aborts the
  *      access; otherwise (a denial, or a page fault answered with Success)
  *      the device falls back to an untranslated request, which faults as
@@ -61,7 +63,8 @@ int run_ats_xlate(struct run *r, struct run_dev *rd, uint64_t iova, uint32_t len
 	struct atc_ent *e = lookup_(rd, iova, need);
 	if (e) {
 		rd->st.atc_hits++;
-	} else {
+	}
+	for (int attempt = 0; !e && attempt < 2; attempt++) {
 		memset(&rq, 0, sizeof(rq));
 		memset(&rs, 0, sizeof(rs));
 		rq.device_id = rd->device_id;
@@ -88,8 +91,13 @@ int run_ats_xlate(struct run *r, struct run_dev *rd, uint64_t iova, uint32_t len
 			return 2; /* the access fails: no untranslated retry */
 		}
 		if (cause || rs.status != RVM_STATUS_SUCCESS || rs.ats.u ||
-		    (rs.perm & need) != need || !rs.size || (rs.size & (rs.size - 1)))
+		    (rs.perm & need) != need || !rs.size || (rs.size & (rs.size - 1))) {
+			/* not present: with PRI, ask for the page and try once more */
+			if (rd->pri && attempt == 0 && !rs.ats.u &&
+			    run_pri_request(r, rd, iova, write))
+				continue;
 			return 1;
+		}
 		e = &rd->atc[rd->atc_next++ % ATC_ENTRIES];
 		e->v = true;
 		e->size = rs.size;
@@ -97,6 +105,8 @@ int run_ats_xlate(struct run *r, struct run_dev *rd, uint64_t iova, uint32_t len
 		e->pa = rs.pa & ~(rs.size - 1);
 		e->perm = rs.perm;
 	}
+	if (!e)
+		return 1;
 	/* the Translated request */
 	memset(&rq, 0, sizeof(rq));
 	memset(&rs, 0, sizeof(rs));
@@ -132,8 +142,12 @@ void run_ats_hook(void *ctx, size_t iommu, const struct rvm_ats_msg *msg)
 		if (r->res->devs[i].iommu == iommu &&
 		    (r->res->devs[i].device_id & 0xffff) == msg->rid)
 			rd = &r->res->devs[i];
-	if (msg->type != RVM_ATS_MSG_INVAL)
-		return; /* PRGR: devices here do not use PRI */
+	if (msg->type == RVM_ATS_MSG_PRGR) {
+		if (rd)
+			rd->prg_code[RVI_FIELD_GET(RVI_ATS_PRGR_INDEX, msg->payload) & 511] =
+			    (int16_t)RVI_FIELD_GET(RVI_ATS_PRGR_CODE, msg->payload);
+		return;
+	}
 	if (rd) {
 		uint64_t addr = msg->payload & RVI_ATS_INVAL_ADDR, base = addr, size = PAGE;
 		bool all = false;

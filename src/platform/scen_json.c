@@ -222,7 +222,8 @@ static int parse_bdf_(struct pctx *c, const json_t *o, const char *path, uint32_
 
 static int parse_dev_(struct pctx *c, const json_t *o, const char *path, struct scen_dev *d)
 {
-	static const char *const keys[] = {"name", "bdf", "vectors", "affinity", "ats", NULL};
+	static const char *const keys[] = {"name", "bdf", "vectors", "affinity",
+	                                   "ats",  "pri", NULL};
 	uint64_t v = 0;
 	json_t *aff;
 	int r = keys_(c, o, path, keys);
@@ -245,6 +246,12 @@ static int parse_dev_(struct pctx *c, const json_t *o, const char *path, struct 
 	if (ats && !json_is_boolean(ats))
 		return fail_(c, "%s.ats: must be true or false", path);
 	d->ats = ats && json_is_true(ats);
+	json_t *pri = json_object_get(o, "pri");
+	if (pri && !json_is_boolean(pri))
+		return fail_(c, "%s.pri: must be true or false", path);
+	d->pri = pri && json_is_true(pri);
+	if (d->pri && !d->ats)
+		return fail_(c, "%s.pri: needs \"ats\": true", path);
 	if ((r = array_(c, o, path, "affinity", false, SCEN_MAX_VEC, &aff)))
 		return r;
 	for (unsigned i = 0; i < d->vectors; i++) {
@@ -285,7 +292,7 @@ static int parse_prot_(struct pctx *c, const json_t *o, const char *path, unsign
 static int parse_map_(struct pctx *c, const json_t *o, const char *path, struct scen_map *m,
                       bool for_step)
 {
-	static const char *const keys[] = {"name", "iova", "size", "pa", "prot", NULL};
+	static const char *const keys[] = {"name", "iova", "size", "pa", "prot", "demand", NULL};
 	static const char *const skeys[] = {"op",   "domain", "name", "iova",
 	                                    "size", "pa",     "prot", NULL};
 	json_t *pa = json_object_get(o, "pa");
@@ -305,6 +312,10 @@ static int parse_map_(struct pctx *c, const json_t *o, const char *path, struct 
 		r = parse_prot_(c, o, path, &m->prot);
 	if (r)
 		return r;
+	json_t *dm = json_object_get(o, "demand");
+	if (dm && !json_is_boolean(dm))
+		return fail_(c, "%s.demand: must be true or false", path);
+	m->demand = dm && json_is_true(dm);
 	m->pa_auto = !pa || (json_is_string(pa) && !strcmp(json_string_value(pa), "auto"));
 	if (m->pa_auto)
 		return 0;

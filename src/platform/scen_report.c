@@ -146,8 +146,12 @@ void rvsim_report_text(const struct rvsim_result *r, FILE *out)
 			pct_(pct, sizeof(pct), d->st.atc_hits, d->st.atc_hits + d->st.ats_requests);
 			fprintf(out,
 			        "  %-10s %" PRIu64 " translation requests, %" PRIu64
-			        " ATC hits (%s%%), %" PRIu64 " invalidations\n",
+			        " ATC hits (%s%%), %" PRIu64 " invalidations",
 			        d->name, d->st.ats_requests, d->st.atc_hits, pct, d->st.ats_invals);
+			if (d->pri)
+				fprintf(out, ", %" PRIu64 " page requests (%" PRIu64 " granted)",
+				        d->st.page_requests, d->st.prg_success);
+			fputc('\n', out);
 		}
 	}
 	fprintf(out, "\nfaults by cause:\n");
@@ -236,14 +240,15 @@ void rvsim_report_json(const struct rvsim_result *r, FILE *out)
 		        ",\"msis_raised\":%" PRIu64 ",\"msis_delivered\":%" PRIu64
 		        ",\"msis_taken\":%" PRIu64 ",\"bus_errors\":%" PRIu64 ",\"ats\":%s"
 		        ",\"ats_requests\":%" PRIu64 ",\"atc_hits\":%" PRIu64
-		        ",\"ats_invals\":%" PRIu64 "}",
+		        ",\"ats_invals\":%" PRIu64 ",\"page_requests\":%" PRIu64
+		        ",\"prg_success\":%" PRIu64 "}",
 		        d->bdf >> 8, (d->bdf >> 3) & 31, d->bdf & 7, d->device_id, d->st.bytes_read,
 		        d->st.bytes_written, d->st.translations, d->st.iotlb_hits,
 		        d->st.translations ? d->st.iotlb_hits * 1000 / d->st.translations : 0,
 		        d->st.faults, d->st.faults_expected, d->st.msis_raised,
 		        d->st.msis_delivered, d->st.msis_taken, d->st.bus_errors,
 		        d->ats ? "true" : "false", d->st.ats_requests, d->st.atc_hits,
-		        d->st.ats_invals);
+		        d->st.ats_invals, d->st.page_requests, d->st.prg_success);
 	}
 	fprintf(out, "],\"faults_by_cause\":{");
 	int first = 1;

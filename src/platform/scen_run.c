@@ -161,6 +161,20 @@ static int map_one_(struct run *r, struct rdom *d, const struct scen_map *m, con
 	           (pa < r->p->pool_base && pa + m->size > r->p->pool_base)) {
 		return fail_(r, "%s.pa: overlaps the driver's reserved pages", path);
 	}
+	if (m->demand) { /* backed now, mapped page by page on page requests */
+		if (d->ndemand == d->capdemand) {
+			size_t nc = d->capdemand ? 2 * d->capdemand : 8;
+			struct sw_map *nd = realloc(d->demand, nc * sizeof(*nd));
+			if (!nd)
+				return RVSIM_E_NOMEM;
+			d->demand = nd;
+			d->capdemand = nc;
+		}
+		d->demand[d->ndemand++] = (struct sw_map){m->iova, m->size, pa, m->prot, false};
+		if (pa_out)
+			*pa_out = pa;
+		return 0;
+	}
 	for (uint64_t off = 0; d->has_msi && off < m->size; off += PAGE) {
 		uint64_t idx;
 		if (!rvmsi_table_index(&d->msi, m->iova + off, &idx))
@@ -278,13 +292,14 @@ static int setup_ats_(struct run *r)
 		struct run_dev *rd = &r->res->devs[i];
 		if (!rd->sd->ats)
 			continue;
-		struct rvd_ats_cfg cfg = {.inval_queue_depth = 0};
+		struct rvd_ats_cfg cfg = {.inval_queue_depth = 0, .pri = rd->sd->pri};
 		int e = rvd_enable_ats(r->p->iommus[rd->iommu].drv, rd->device_id, &cfg);
 		if (e == -ENODEV)
 			return fail_(r, "devices[%zu].ats: the IOMMU has no ATS capability", i);
 		if (e)
 			return fail_(r, "devices[%zu].ats: rvd_enable_ats failed (%d)", i, e);
 		rd->ats = true;
+		rd->pri = rd->sd->pri;
 		rvsim_trace(r->p, "\"ev\":\"ats_enable\",\"dev\":\"%s\"", rd->sd->name);
 	}
 	return 0;
@@ -519,6 +534,8 @@ int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
 	p->msi_ctx = &r;
 	p->ats_hook = run_ats_hook;
 	p->ats_ctx = &r;
+	p->prq_hook = run_prq_hook;
+	p->prq_ctx = &r;
 	r.res = calloc(1, sizeof(*r.res));
 	r.doms = calloc(s->ndoms + 1, sizeof(*r.doms));
 	r.vms = calloc(s->nvms + 1, sizeof(*r.vms));
@@ -565,6 +582,7 @@ out:
 	for (size_t i = 0; r.doms && i < s->ndoms; i++) {
 		free(r.doms[i].maps);
 		free(r.doms[i].map_pa);
+		free(r.doms[i].demand);
 	}
 	free(r.doms);
 	free(r.jobs);
@@ -575,6 +593,7 @@ out:
 	p->trace = NULL;
 	p->msi_hook = NULL;
 	p->ats_hook = NULL;
+	p->prq_hook = NULL;
 	if (e) {
 		if (e == RVSIM_E_NOMEM)
 			snprintf(r.err, r.errlen, "out of memory");

@@ -53,7 +53,9 @@ struct rdom {
 	int stage; /* 1, 2, or 0 (identity/blocked) */
 	struct sw_map *maps;
 	size_t nmaps, cap;
-	uint64_t *map_pa; /* resolved PA of sd->maps[i] */
+	uint64_t *map_pa;      /* resolved PA of sd->maps[i] */
+	struct sw_map *demand; /* "demand" maps: mapped page by page on PRI */
+	size_t ndemand, capdemand;
 	/* second stage: the GSCID's MSI page table (scen_msi.c) */
 	bool has_msi;
 	struct rvmsi_table msi;
@@ -90,6 +92,12 @@ struct pend_msi {
 	unsigned n;
 };
 
+#define RUN_MAX_PRQ 64
+struct run_prq {
+	size_t iommu;
+	struct rvd_page_request pr;
+};
+
 struct pend_fault {
 	size_t iommu;
 	uint32_t device_id;
@@ -106,7 +114,9 @@ struct run {
 	struct rvm_vm *vms;
 	struct job *jobs;
 	struct rv_physmem *shadow;
-	struct pend_msi *outstanding; /* per device * SCEN_MAX_VEC */
+	struct pend_msi *outstanding;    /* per device * SCEN_MAX_VEC */
+	struct run_prq prq[RUN_MAX_PRQ]; /* page requests to answer */
+	size_t nprq;
 	struct pend_fault *pend;
 	size_t npend, cappend;
 	size_t step;
@@ -168,6 +178,11 @@ void run_vm_teardown(struct run *r);
 int run_ats_xlate(struct run *r, struct run_dev *rd, uint64_t iova, uint32_t len, bool write,
                   uint64_t *pa);
 void run_ats_hook(void *ctx, size_t iommu, const struct rvm_ats_msg *msg);
+
+/* scen_pri.c: page requests and demand paging */
+int run_prq_hook(void *ctx, size_t iommu, const struct rvd_page_request *pr);
+void run_pri_service(struct run *r);
+bool run_pri_request(struct run *r, struct run_dev *rd, uint64_t iova, bool write);
 
 /* scen_report.c */
 const char *run_cause_name(unsigned cause);

@@ -19,6 +19,8 @@ import json, os, random, subprocess, sys
 def gen(rng):
     nd = rng.randint(1, 6)
     devs = [{"name": "d%d" % i, "bdf": "00:%02x.0" % (i + 1), "vectors": rng.randint(1, 4), "ats": rng.random() < 0.3} for i in range(nd)]
+    for d in devs:
+        d["pri"] = d["ats"] and rng.random() < 0.5
     doms = []
     di = 0
     names = [d["name"] for d in devs]
@@ -34,7 +36,7 @@ def gen(rng):
             base = 0x100000
             for m in range(rng.randint(1, 4)):
                 size = rng.choice([0x1000, 0x4000, 0x10000, 0x200000])
-                maps.append({"name": "m%d" % m, "iova": hex(base), "size": hex(size), "prot": rng.choice(["rw", "rw", "r", "w"])})
+                maps.append({"name": "m%d" % m, "iova": hex(base), "size": hex(size), "prot": rng.choice(["rw", "rw", "r", "w"]), "demand": rng.random() < 0.25})
                 if doms and rng.random() < 0.3:
                     od = rng.choice([x for x in doms if x["type"] == "dma"] or [None])
                     if od and od.get("maps"):
