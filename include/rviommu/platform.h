@@ -26,6 +26,19 @@
  *
  * Errors: functions return 0 or a negative RVSIM_E* code, and write one line
  * naming the node, property or JSON field into the caller's buffer.
+ *
+ * Invariants of the API:
+ *   (1) no global state: platforms, scenarios and results are independent
+ *       objects, and one thread may use one platform at a time;
+ *   (2) a platform runs one scenario (rvsim_run() consumes it; a second run
+ *       is RVSIM_E_INVAL);
+ *   (3) a result depends only on (device tree, scenario, seed); reports
+ *       contain no wall-clock time or host addresses;
+ *   (4) bad input never crashes: every failure is an error code and a
+ *       message, and everything allocated is freed.
+ *
+ * Docs: docs/cli.md ("rviommu run"), docs/scenario-format.md,
+ * docs/embedding.md.
  */
 #ifndef RVIOMMU_PLATFORM_H
 #define RVIOMMU_PLATFORM_H
@@ -113,7 +126,8 @@ struct rvsim_run_opts {
  * and return the result.  Architectural outcomes (faults, failed invariants)
  * are in the result; the return value only reports setup failures.
  * Return: 0, RVSIM_E_SCENARIO (the scenario does not fit the platform, e.g.
- *   a bdf the iommu-map does not cover), RVSIM_E_SETUP, RVSIM_E_NOMEM.
+ *   a bdf the iommu-map does not cover), RVSIM_E_SETUP, RVSIM_E_NOMEM,
+ *   RVSIM_E_INVAL (NULL arguments, or the platform already ran).
  */
 int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
               const struct rvsim_run_opts *o, struct rvsim_result **out, char *err, size_t errlen);

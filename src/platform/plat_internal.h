@@ -4,14 +4,20 @@
  * by the files of src/platform/ (one job each):
  *   plat.c         build/destroy a platform from a device tree
  *   plat_dt.c      the embedded default device tree (libfdt sequential write)
- *   plat_mem.c     the physical bus: RAM, the driver carve-out, IMSIC pages
+ *   plat_mem.c     the physical bus: RAM, the driver carve-out, IMSIC pages;
+ *                  the model's host operations
  *   plat_irq.c     harts as interrupt sinks; claiming IMSIC interrupts
- *   plat_iommu.c   one IOMMU: model + driver OS ops + command recording
- *   plat_dev.c     devices: translation + byte moves, MSI-X
+ *   plat_iommu.c   one IOMMU: model + driver OS ops + command recording,
+ *                  ATS completions
  *   scen_json.c    scenario parsing and validation
- *   scen_run.c     the scheduler: steps, DMA jobs, the software view
- *   scen_report.c  the report and the invariants
  *   scen_default.c the default scenario text
+ *   scen_run.c     the run: setup, the scheduler, management steps
+ *   scen_dma.c     device DMA and MSIs, checked against the OS's view
+ *   scen_msi.c     the IMSIC region policy / MSI page tables (rviommu/msi.h)
+ *   scen_vm.c      VM assignment (nested domains) and vCPU migration
+ *   scen_ats.c     device ATCs (PCIe ATS)
+ *   scen_pri.c     page requests (PCIe PRI) and demand paging
+ *   scen_report.c  the report and the invariants
  *
  * Invariants:
  *   (1) Every physical access by the model or a device goes through
