@@ -518,8 +518,15 @@ int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
 	char dummy[8];
 	struct run r;
 	int e = 0;
-	if (!p || !s || !out || p->used)
+	if (out)
+		*out = NULL;
+	if (!p || !s || !out || p->used) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s",
+			         p && p->used ? "this platform already ran a scenario"
+			                      : "bad arguments");
 		return RVSIM_E_INVAL;
+	}
 	p->used = true;
 	*out = NULL;
 	memset(&r, 0, sizeof(r));

@@ -219,6 +219,26 @@ static void test_msi_check_can_fail(void **state)
 	rvsim_scenario_free(s);
 }
 
+/* A platform runs one scenario: a second run is refused. */
+static void test_one_run_per_platform(void **state)
+{
+	(void)state;
+	struct rvsim_platform *p = NULL;
+	struct rvsim_scenario *s = NULL;
+	struct rvsim_result *res = NULL, *res2 = NULL;
+	char err[256] = "";
+	assert_int_equal(rvsim_platform_create(NULL, &p, err, sizeof(err)), 0);
+	assert_int_equal(
+	    rvsim_scenario_parse(detach_json, strlen(detach_json), &s, err, sizeof(err)), 0);
+	assert_int_equal(rvsim_run(p, s, NULL, &res, err, sizeof(err)), 0);
+	assert_int_equal(rvsim_run(p, s, NULL, &res2, err, sizeof(err)), RVSIM_E_INVAL);
+	assert_null(res2);
+	assert_int_equal(rvsim_run(NULL, s, NULL, &res2, err, sizeof(err)), RVSIM_E_INVAL);
+	rvsim_result_free(res);
+	rvsim_platform_destroy(p);
+	rvsim_scenario_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
