@@ -242,9 +242,10 @@ static void test_one_run_per_platform(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_default_passes),   cmocka_unit_test(test_fixtures_pass),
-	    cmocka_unit_test(test_seed_determinism), cmocka_unit_test(test_detach_in_flight),
-	    cmocka_unit_test(test_checks_can_fail),  cmocka_unit_test(test_msi_check_can_fail),
+	    cmocka_unit_test(test_default_passes),       cmocka_unit_test(test_fixtures_pass),
+	    cmocka_unit_test(test_seed_determinism),     cmocka_unit_test(test_detach_in_flight),
+	    cmocka_unit_test(test_checks_can_fail),      cmocka_unit_test(test_msi_check_can_fail),
+	    cmocka_unit_test(test_one_run_per_platform),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
