@@ -11,7 +11,8 @@
  *                  ATS completions
  *   scen_json.c    scenario parsing and validation
  *   scen_default.c the default scenario text
- *   scen_run.c     the run: setup, the scheduler, management steps
+ *   scen_setup.c   devices, domains, attachments, ATS/PRI enable
+ *   scen_run.c     the run: the scheduler, management steps, tallies
  *   scen_dma.c     device DMA and MSIs, checked against the OS's view
  *   scen_msi.c     the IMSIC region policy / MSI page tables (rviommu/msi.h)
  *   scen_vm.c      VM assignment (nested domains) and vCPU migration

@@ -129,8 +129,19 @@ struct run {
 
 uint64_t run_rand(struct run *r);
 void run_viol(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A scenario error: the message (with the field's path) goes to the caller;
+ * returns RVSIM_E_SCENARIO. */
+int run_fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A step that could not run: listed in the report, never counted as passing. */
 void run_skip(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* scen_setup.c: devices, domains, attachments, ATS */
+int run_setup(struct run *r);
+int run_hart_file(struct run *r, uint32_t hart, uint64_t *addr, const char *path);
+int run_map_one(struct run *r, struct rdom *d, const struct scen_map *m, const char *path,
+                uint64_t *pa_out);
+/* dom < 0: the blocking domain */
+int run_attach(struct run *r, size_t dev, int dom, const char *path);
 
 /* scen_dma.c */
 void run_note_fault(struct run *r, struct run_dev *rd, uint64_t iova, bool write, unsigned cause,
