@@ -289,8 +289,10 @@ int rvd_attach_dev_msi(struct rvd_domain *dom, uint32_t device_id, uint64_t msip
 int rvd_domain_set_msi(struct rvd_domain *dom, uint64_t msiptp_ppn, uint64_t msi_addr_mask,
                        uint64_t msi_addr_pattern);
 /* Invalidate the cached MSI PTE for guest-physical address gpa of dom's
- * GSCID: IOTINVAL.GVMA GV=1 AV=1 ADDR=gpa[63:12] GSCID, then IOFENCE.C
- * PW=1 (so MSIs already translated with the old entry are committed).
+ * GSCID: IOTINVAL.GVMA GV=1 AV=1 ADDR=gpa[63:12] GSCID, ATS.INVAL to the
+ * ATS-enabled devices on the GSCID (ATS returns MSI translations too), then
+ * IOFENCE.C PW=1 (so MSIs already translated with the old entry are
+ * committed).
  * Return: 0, -EINVAL (dom has no second stage), -ETIMEDOUT, -EIO. */
 int rvd_inval_msi_pte(struct rvd_domain *dom, uint64_t gpa);
 /* The GSCID a second-stage or nested domain's devices use; 0 for others. */
@@ -549,6 +551,8 @@ static inline struct rvd_cmd rvd_cmd_ats_inval(uint32_t device_id, bool pv, uint
  * the fence.  Every command is checked first; a malformed or unsupported
  * one makes the call fail with nothing published.  n may exceed the queue
  * size (the core waits for room).  An IOFENCE.C inside cmds is allowed.
+ * Each IOTINVAL.GVMA is followed by ATS.INVAL to the ATS-enabled devices
+ * whose translations it reaches (§9.2: the device ATC after the IOATC).
  * Return: 0, -EINVAL (a command is illegal for this IOMMU: reserved
  * combination, missing capability, field too wide, misaligned address),
  * -ETIMEDOUT (the fence did not complete, or cmd_to), -EIO (cmd_ill or

@@ -207,3 +207,46 @@ int rvd_disable_ats(struct rvd_iommu *m, uint32_t did)
 	m->host.ops->unlock(m->host.ctx);
 	return rc ? rc : rc2;
 }
+
+/* The second-stage domain with GSCID gscid that some device is attached to
+ * (directly or through a nested domain), or NULL. */
+static struct rvd_domain *s2_of_gscid(struct rvd_iommu *m, uint32_t gscid)
+{
+	for (unsigned i = 0; i < m->nattach; i++) {
+		struct rvd_domain *o = rvd_s2_owner(m->attach[i].dom);
+		if (o && o->gscid == gscid)
+			return o;
+	}
+	return NULL;
+}
+
+void rvd_add_ats_invals_gvma(struct rvd_iommu *m, const struct rvd_cmd *c, struct rvd_batch *b)
+{
+	if (c->op != RVD_CMD_IOTINVAL_GVMA || !m->nats)
+		return;
+	/* §9.2 "DevATC": a G-stage or MSI-PTE change reaches translations the
+	 * devices' ATCs may hold (ATS returns MSI translations too, §3.6), so
+	 * after the IOTINVAL.GVMA every ATS device on that GSCID is
+	 * invalidated: the page for a per-address form (IOVA == GPA for a
+	 * device on the second stage itself; all of a nested device's space,
+	 * whose IOVAs for that GPA are unknown), everything otherwise. */
+	struct rvd_gather g;
+	rvd_gather_init(&g);
+	if (c->inval.gv && c->inval.av && !c->inval.s) {
+		g.start = c->inval.addr & ~(RVI_PAGE_SIZE - 1);
+		g.last = g.start + RVI_PAGE_SIZE - 1;
+	}
+	if (c->inval.gv) {
+		struct rvd_domain *o = s2_of_gscid(m, c->inval.gscid);
+		if (o)
+			rvd_add_ats_invals(o, &g, b);
+		return;
+	}
+	for (unsigned i = 0; i < m->nats; i++) { /* GV=0: every VM's devices */
+		const struct rvd_ats_dev *a = &m->ats[i];
+		int slot = rvd_attach_slot(m, a->did);
+		unsigned n = 0;
+		if (slot >= 0 && rvd_s2_owner(m->attach[slot].dom))
+			add_one(m, b, a, &n, false, 0, rvd_ats_payload_all());
+	}
+}

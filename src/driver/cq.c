@@ -223,8 +223,10 @@ int rvd_submit_cmds(struct rvd_iommu *m, const struct rvd_cmd *cmds, unsigned n)
 			return -EINVAL;
 	m->host.ops->lock(m->host.ctx);
 	rvd_batch_init(&b);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		rvd_batch_add(m, &b, &cmds[i]);
+		rvd_add_ats_invals_gvma(m, &cmds[i], &b); /* after the IOATC's (§9.2) */
+	}
 	int rc = rvd_batch_submit(m, &b, true, true);
 	m->host.ops->unlock(m->host.ctx);
 	return rc;

@@ -390,6 +390,7 @@ int rvd_inval_msi_pte(struct rvd_domain *d, uint64_t gpa)
 	lock(d->iommu);
 	rvd_batch_init(&b);
 	rvd_batch_add(d->iommu, &b, &c);
+	rvd_add_ats_invals_gvma(d->iommu, &c, &b); /* devices' ATCs, after the IOATC */
 	/* §9.2 "MSI PTE": PW=1 also commits MSI writes already translated
 	 * with the old entry. */
 	int rc = rvd_batch_submit(d->iommu, &b, false, true);

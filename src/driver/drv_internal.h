@@ -298,6 +298,9 @@ uint64_t rvd_ats_payload_all(void);
 /* ATS.INVALs for every ATS device using d (RID or PASID), for g's range
  * (NULL or empty: everything); nested children of d: everything. */
 void rvd_add_ats_invals(struct rvd_domain *d, const struct rvd_gather *g, struct rvd_batch *b);
+/* After an IOTINVAL.GVMA command c: ATS.INVAL for the ATS devices whose
+ * translations it can reach (the GSCID's second-stage and nested domains). */
+void rvd_add_ats_invals_gvma(struct rvd_iommu *iommu, const struct rvd_cmd *c, struct rvd_batch *b);
 
 /* fq.c */
 int rvd_fq_drain(struct rvd_iommu *iommu);

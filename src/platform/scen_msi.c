@@ -32,53 +32,6 @@
 
 #define PAGE 4096u
 
-/* The GSCID device rd's translations are tagged with, or -1 (no second
- * stage). */
-static long dev_gscid_(const struct run *r, const struct run_dev *rd)
-{
-	if (rd->vm >= 0)
-		return r->vms[rd->vm].parent ? (long)rvd_domain_gscid(r->vms[rd->vm].parent) : -1;
-	if (rd->dom >= 0 && r->doms[rd->dom].has_msi)
-		return (long)rvd_domain_gscid(r->doms[rd->dom].d);
-	return -1;
-}
-
-/* rvmsi submits raw commands; the driver core takes typed ones.  Only the
- * two kinds rvmsi issues are translated; rvd_submit_cmds appends its own
- * IOFENCE.C (PR = PW = 1), which subsumes the table's fence.  An MSI PTE
- * may also sit in the ATC of a device with ATS (a basic-mode entry is
- * translatable, U = 0), so each IOTINVAL.GVMA is followed by ATS.INVAL of
- * the same page (or everything) to every ATS device on that GSCID: the
- * ordering §5.4 asks for, which the MSI table code does not do itself. */
-int run_submit_raw(void *ctx, const uint64_t (*cmds)[2], unsigned n)
-{
-	struct msi_sub *sub = ctx;
-	struct run *r = sub->r;
-	struct rvsim_iommu *io = &r->p->iommus[sub->iommu];
-	struct rvd_cmd c[8 + 8 * SCEN_MAX_DEVS];
-	unsigned k = 0;
-	for (unsigned i = 0; i < n; i++) {
-		unsigned op = (unsigned)RVI_FIELD_GET(RVI_CMD_OPCODE, cmds[i][0]);
-		unsigned f3 = (unsigned)RVI_FIELD_GET(RVI_CMD_FUNC3, cmds[i][0]);
-		if (op == RVI_CMD_IOFENCE && f3 == RVI_IOFENCE_C)
-			continue;
-		if (op != RVI_CMD_IOTINVAL || f3 != RVI_IOTINVAL_GVMA || k >= 8)
-			return -EINVAL;
-		bool gv = cmds[i][0] & RVI_IOTINVAL_GV, av = cmds[i][0] & RVI_IOTINVAL_AV;
-		uint32_t gscid = (uint32_t)RVI_FIELD_GET(RVI_IOTINVAL_GSCID, cmds[i][0]);
-		uint64_t addr = RVI_FIELD_GET(RVI_IOTINVAL_ADDR, cmds[i][1]) << 12;
-		c[k++] = rvd_cmd_iotinval_gvma(gv, gscid, av, addr);
-		uint64_t payload = av ? addr : (UINT64_C(0x7ffffffffffff) << 12) | RVI_ATS_INVAL_S;
-		for (size_t d = 0; d < r->res->ndevs && k < sizeof(c) / sizeof(c[0]); d++) {
-			const struct run_dev *rd = &r->res->devs[d];
-			if (rd->ats && rd->iommu == sub->iommu &&
-			    (!gv || dev_gscid_(r, rd) == gscid))
-				c[k++] = rvd_cmd_ats_inval(rd->device_id, false, 0, payload);
-		}
-	}
-	return rvd_submit_cmds(io->drv, c, k);
-}
-
 int run_msi_domain_setup(struct run *r, struct rdom *d)
 {
 	struct rvmsi_policy pol = {
@@ -109,10 +62,12 @@ int run_msi_domain_setup(struct run *r, struct rdom *d)
 	if (!e && d->stage == 2) {
 		d->mem.ops = &io->ops;
 		d->mem.ctx = io;
-		d->sub.r = r;
-		d->sub.iommu = d->iommu;
-		e = rvmsi_table_init(&d->msi, &rvmsi_mem_rvd_ops, &d->mem, run_submit_raw, &d->sub,
-		                     rg.msi_mask, rg.msi_pattern, (uint16_t)rvd_domain_gscid(d->d));
+		/* rvmsi_submit_rvd: the driver core's queue, which also sends
+		 * ATS.INVAL to the ATS devices on the GSCID after each
+		 * IOTINVAL.GVMA (an MSI PTE can sit in a device's ATC). */
+		e = rvmsi_table_init(&d->msi, &rvmsi_mem_rvd_ops, &d->mem, rvmsi_submit_rvd,
+		                     io->drv, rg.msi_mask, rg.msi_pattern,
+		                     (uint16_t)rvd_domain_gscid(d->d));
 		if (!e) {
 			d->has_msi = true;
 			e = rvd_domain_set_msi(d->d, d->msi.pa >> 12, rg.msi_mask, rg.msi_pattern);

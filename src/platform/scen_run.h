@@ -34,12 +34,6 @@
 
 struct run;
 
-/* Context of an MSI table's command callback (run_submit_raw). */
-struct msi_sub {
-	struct run *r;
-	size_t iommu;
-};
-
 struct sw_map {
 	uint64_t iova, size, pa;
 	unsigned prot;
@@ -60,7 +54,6 @@ struct rdom {
 	bool has_msi;
 	struct rvmsi_table msi;
 	struct rvmsi_rvd_mem mem;
-	struct msi_sub sub;
 };
 
 /* An assigned-device VM (scen_vm.c). */
@@ -71,7 +64,6 @@ struct rvm_vm {
 	uint64_t ram_pa; /* host PA of guest RAM at VM_RAM_GPA */
 	struct rvmsi_table msi;
 	struct rvmsi_rvd_mem mem;
-	struct msi_sub sub;
 	struct rvmsi_gfiles gfiles;
 	struct rvmsi_vcpu vcpu;
 	uint64_t migrations, moved;
@@ -167,8 +159,6 @@ int run_msi_affinity(struct run *r, size_t dev, unsigned vec, uint64_t new_addr)
  * in d's MSI window, else the cause (0: *pa set). */
 int run_msi_expect(const struct rdom *d, uint64_t addr, uint64_t *pa);
 void run_msi_teardown(struct run *r);
-/* ctx: a struct msi_sub */
-int run_submit_raw(void *ctx, const uint64_t (*cmds)[2], unsigned n);
 
 /* scen_vm.c: VM assignment and vCPU migration */
 #define VM_RAM_GPA UINT64_C(0x80000000)

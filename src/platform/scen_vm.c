@@ -106,11 +106,9 @@ static int vm_up_(struct run *r, struct rvm_vm *vm, size_t iommu, const struct s
 		e = rvmsi_msi_mask(&l, &mask, &pattern);
 	vm->mem.ops = &io->ops;
 	vm->mem.ctx = io;
-	vm->sub.r = r;
-	vm->sub.iommu = iommu;
 	if (!e)
-		e = rvmsi_table_init(&vm->msi, &rvmsi_mem_rvd_ops, &vm->mem, run_submit_raw,
-		                     &vm->sub, mask, pattern,
+		e = rvmsi_table_init(&vm->msi, &rvmsi_mem_rvd_ops, &vm->mem, rvmsi_submit_rvd,
+		                     io->drv, mask, pattern,
 		                     (uint16_t)rvd_domain_gscid(vm->parent));
 	if (!e)
 		e = rvd_domain_set_msi(vm->parent, vm->msi.pa >> 12, mask, pattern);

@@ -208,6 +208,58 @@ static void test_unmap_sends_ats_inval_after_iotinval(void **state)
 	stop(&t);
 }
 
+/* An MSI-PTE change reaches the devices' ATCs too (ATS returns MSI
+ * translations, §3.6): rvd_inval_msi_pte and an IOTINVAL.GVMA through
+ * rvd_submit_cmds are followed by ATS.INVAL of that page (IOVA == GPA on a
+ * second-stage domain) for the ATS device on the GSCID, before the fence
+ * (§9.2: the device ATC after the IOATC).  A device without ATS gets none. */
+static void test_msi_pte_change_invalidates_device_atc(void **state)
+{
+	struct t t;
+	int err = 0;
+	(void)state;
+	start(&t, 0, 0);
+	const uint32_t did2 = DID + 1, did3 = DID + 2;
+	const uint64_t gpa = UINT64_C(0x28003000);
+	struct rvd_domain *s2 = rvd_domain_alloc_paging_stage(t.iommu, RVD_STAGE_SECOND, &err);
+	assert_non_null(s2);
+	/* MSI table at PA 0x90000000, mask 0xf, pattern 0x28000 (GPA 0x28000000) */
+	assert_int_equal(rvd_attach_dev_msi(s2, did2, 0x90000, 0xf, 0x28000), 0);
+	assert_int_equal(rvd_attach_dev(s2, did3), 0);
+	struct rvd_ats_cfg c = {0};
+	assert_int_equal(rvd_enable_ats(t.iommu, did2, &c), 0);
+
+	unsigned n0 = t.h->n_cmds, m0 = t.h->n_ats_msgs;
+	assert_int_equal(rvd_inval_msi_pte(s2, gpa), 0);
+	assert_int_equal(t.h->n_cmds - n0, 3);
+	assert_int_equal(dh_cmd_op(t.h->cmds[n0]), RVI_CMD_IOTINVAL);
+	assert_int_equal(dh_cmd_func3(t.h->cmds[n0]), RVI_IOTINVAL_GVMA);
+	assert_true(is_ats_inval(t.h->cmds[n0 + 1]));
+	assert_int_equal(RVI_FIELD_GET(RVI_ATS_RID, t.h->cmds[n0 + 1][0]), did2);
+	assert_int_equal(t.h->cmds[n0 + 1][1], gpa); /* one page: S=0 */
+	assert_true(is_fence(t.h->cmds[n0 + 2]));
+	assert_int_equal(t.h->n_ats_msgs - m0, 1);
+
+	n0 = t.h->n_cmds;
+	struct rvd_cmd g = rvd_cmd_iotinval_gvma(true, rvd_domain_gscid(s2), true, gpa);
+	assert_int_equal(rvd_submit_cmds(t.iommu, &g, 1), 0);
+	assert_int_equal(t.h->n_cmds - n0, 3);
+	assert_true(is_ats_inval(t.h->cmds[n0 + 1]));
+	assert_int_equal(t.h->cmds[n0 + 1][1], gpa);
+
+	/* Without ATS on the GSCID's devices: no ATS.INVAL. */
+	assert_int_equal(rvd_disable_ats(t.iommu, did2), 0);
+	n0 = t.h->n_cmds;
+	assert_int_equal(rvd_inval_msi_pte(s2, gpa), 0);
+	assert_int_equal(t.h->n_cmds - n0, 2);
+	assert_true(is_fence(t.h->cmds[n0 + 1]));
+
+	assert_int_equal(rvd_attach_dev(rvd_blocked_domain(t.iommu), did2), 0);
+	assert_int_equal(rvd_attach_dev(rvd_blocked_domain(t.iommu), did3), 0);
+	assert_int_equal(rvd_domain_free(s2), 0);
+	stop(&t);
+}
+
 static void test_ats_queue_depth_respected(void **state)
 {
 	struct t t;
@@ -451,6 +503,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_enable_disable_sequence),
 	    cmocka_unit_test(test_unmap_sends_ats_inval_after_iotinval),
+	    cmocka_unit_test(test_msi_pte_change_invalidates_device_atc),
 	    cmocka_unit_test(test_ats_queue_depth_respected),
 	    cmocka_unit_test(test_ats_device_never_answers),
 	    cmocka_unit_test(test_page_request_to_prgr),
