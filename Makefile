@@ -7,6 +7,8 @@
 # and say which ones.  Other targets: check-san (ASan+UBSan), coverage,
 # bench, format, install, clean.
 
+MAKEFLAGS  += --no-print-directory
+
 BUILD      ?= build
 SAN_BUILD  ?= build-san
 COV_BUILD  ?= build-cov
@@ -14,6 +16,9 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
 DEB_PACKAGES = cmake make gcc pkg-config libcmocka-dev libjansson-dev libfdt-dev device-tree-compiler
+# Test-only tools: python3 checks JSON output in tests/cli/*.sh, and
+# script(1) from bsdutils gives the progress-line test a terminal.
+TEST_PACKAGES = python3 bsdutils
 COV_PACKAGES = lcov
 
 .PHONY: all deps build run check check-san coverage bench format install clean
@@ -29,13 +34,16 @@ $(BUILD)/CMakeCache.txt: | deps
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+run: deps $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS) --target rviommu | grep -v '^\[' || true
 	@bash scripts/run-main.sh $(BUILD)/rviommu
 
 check: build
+	@bash scripts/ensure-deps.sh $(TEST_PACKAGES)
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 check-san: deps
+	@bash scripts/ensure-deps.sh $(TEST_PACKAGES)
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DRVIOMMU_WERROR=ON \
 	      -DRVIOMMU_SANITIZE=address,undefined $(CMAKE_ARGS)
 	cmake --build $(SAN_BUILD) -j $(JOBS)
