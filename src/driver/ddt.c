@@ -37,6 +37,30 @@ static unsigned dc_dwords(const struct rvd_iommu *m)
 	return m->dc_ext ? RVI_DC_DWORDS_EXT : RVI_DC_DWORDS_BASE;
 }
 
+uint64_t *rvd_dir_descend(struct rvd_iommu *m, uint64_t *p, bool alloc, int *err)
+{
+	uint64_t e = rvd_ld64(p);
+	if (!(e & RVI_NL_V)) {
+		uint64_t phys;
+		void *v;
+		if (!alloc) {
+			*err = -ENOENT;
+			return NULL;
+		}
+		int rc = rvd_host_alloc(&m->host, 0, &phys, &v);
+		if (rc) {
+			*err = rc;
+			return NULL;
+		}
+		e = RVI_NL_V | RVI_FIELD_PREP(RVI_NL_PPN, phys >> RVI_PAGE_SHIFT);
+		/* Invariant 1: the zeroed page is visible before the pointer
+		 * to it, since the IOMMU may walk the entry at any time. */
+		m->host.ops->wmb(m->host.ctx);
+		rvd_st64(p, e);
+	}
+	return va(m, RVI_FIELD_GET(RVI_NL_PPN, e) << RVI_PAGE_SHIFT);
+}
+
 uint64_t *rvd_ddt_dc(struct rvd_iommu *m, uint32_t did, bool alloc, int *err)
 {
 	if (did >> rvi_ddt_device_id_bits(m->ddt_levels, m->dc_ext)) {
@@ -44,29 +68,9 @@ uint64_t *rvd_ddt_dc(struct rvd_iommu *m, uint32_t did, bool alloc, int *err)
 		return NULL;
 	}
 	uint64_t *t = va(m, m->ddt_root);
-	for (unsigned i = m->ddt_levels - 1; i > 0; i--) {
-		uint64_t *p = &t[rvi_ddi(did, i, m->dc_ext)];
-		uint64_t e = rvd_ld64(p);
-		if (!(e & RVI_NL_V)) {
-			uint64_t phys;
-			void *v;
-			if (!alloc) {
-				*err = -ENOENT;
-				return NULL;
-			}
-			int rc = rvd_host_alloc(&m->host, 0, &phys, &v);
-			if (rc) {
-				*err = rc;
-				return NULL;
-			}
-			e = RVI_NL_V | RVI_FIELD_PREP(RVI_NL_PPN, phys >> RVI_PAGE_SHIFT);
-			/* Invariant 1: the zeroed page before the pointer. */
-			m->host.ops->wmb(m->host.ctx);
-			rvd_st64(p, e);
-		}
-		t = va(m, RVI_FIELD_GET(RVI_NL_PPN, e) << RVI_PAGE_SHIFT);
-	}
-	return t + (size_t)rvi_ddi(did, 0, m->dc_ext) * dc_dwords(m);
+	for (unsigned i = m->ddt_levels - 1; i > 0 && t; i--)
+		t = rvd_dir_descend(m, &t[rvi_ddi(did, i, m->dc_ext)], alloc, err);
+	return t ? t + (size_t)rvi_ddi(did, 0, m->dc_ext) * dc_dwords(m) : NULL;
 }
 
 /* §9.2: the invalidations a valid DC 'old' needs once it stops being used. */

@@ -280,6 +280,11 @@ int rvd_pdt_set_rid(struct rvd_iommu *iommu, int slot, struct rvd_domain *d);
 void rvd_pdt_free_all(struct rvd_iommu *iommu);
 
 /* ddt.c */
+/* Descend one level through the non-leaf directory entry at *p (DDTE and
+ * PDTE share a layout, §3.1.2/§3.3.2): the next table, allocating, zeroing
+ * and linking it when the entry is invalid and alloc is set.  NULL with
+ * *err = -ENOENT (invalid, !alloc) or the allocation's error. */
+uint64_t *rvd_dir_descend(struct rvd_iommu *iommu, uint64_t *p, bool alloc, int *err);
 /* Pointer to the DC words of device_id, allocating directory levels when
  * alloc.  Return NULL with *err = -EINVAL (too wide) or -ENOMEM. */
 uint64_t *rvd_ddt_dc(struct rvd_iommu *iommu, uint32_t did, bool alloc, int *err);

@@ -63,33 +63,14 @@ static unsigned pick_pd_mode(const struct rvd_iommu *m)
 	return best;
 }
 
-/* The PC of pid (2 words), allocating non-leaf levels when alloc. */
+/* The PC of pid (2 words), allocating non-leaf levels when alloc (a PDTE
+ * has the DDTE's layout, so the DDT's descent serves, invariant 3). */
 static uint64_t *pdt_pc(struct rvd_iommu *m, uint64_t root, uint32_t pid, bool alloc, int *err)
 {
 	uint64_t *t = va(m, root);
-	for (unsigned i = rvi_pdt_levels(m->pd_mode) - 1; i > 0; i--) {
-		uint64_t *p = &t[rvi_pdi(pid, i)];
-		uint64_t e = rvd_ld64(p);
-		if (!(e & RVI_NL_V)) {
-			uint64_t phys;
-			void *v;
-			if (!alloc) {
-				*err = -ENOENT;
-				return NULL;
-			}
-			int rc = rvd_host_alloc(&m->host, 0, &phys, &v);
-			if (rc) {
-				*err = rc;
-				return NULL;
-			}
-			/* Invariant 3: the zeroed page before the pointer. */
-			wmb(m);
-			e = RVI_NL_V | RVI_FIELD_PREP(RVI_NL_PPN, phys >> RVI_PAGE_SHIFT);
-			rvd_st64(p, e);
-		}
-		t = va(m, RVI_FIELD_GET(RVI_NL_PPN, e) << RVI_PAGE_SHIFT);
-	}
-	return t + 2 * (size_t)rvi_pdi(pid, 0);
+	for (unsigned i = rvi_pdt_levels(m->pd_mode) - 1; i > 0 && t; i--)
+		t = rvd_dir_descend(m, &t[rvi_pdi(pid, i)], alloc, err);
+	return t ? t + 2 * (size_t)rvi_pdi(pid, 0) : NULL;
 }
 
 static void free_level(struct rvd_iommu *m, uint64_t phys, unsigned level)

@@ -192,14 +192,11 @@ static inline uint8_t reported_perm_(uint8_t perm, bool dirty)
 	return dirty ? perm : (uint8_t)(perm & ~RVM_PERM_W);
 }
 
-static bool iotlb_hit_(struct rvm *m, const struct rvm_ctx *c, const struct rvm_req *rq, bool priv,
-                       struct rvm_resp *rs)
+/* The permission and privilege rules of a cached entry (§2.6 D-bit, §2.4
+ * U/SUM), shared by the slow path's iotlb_hit_() and the inline fast path. */
+static inline bool hit_allowed_(const struct rvm_ctx *c, const struct rvm_tlb_entry *e,
+                                const struct rvm_req *rq, bool priv)
 {
-	struct rvm_tlb_tag tag = {
-	    .pscid = c->pscid, .gscid = c->gscid, .pscv = c->pscv, .gv = c->gv};
-	const struct rvm_tlb_entry *e = rvm_iotlb_lookup(m, &tag, rq->iova);
-	if (!e)
-		return false;
 	uint8_t need = want_(rq);
 	if ((e->perm & need) != need)
 		return false;
@@ -211,6 +208,19 @@ static bool iotlb_hit_(struct rvm *m, const struct rvm_ctx *c, const struct rvm_
 		if (priv && e->u && (rq->access == RVM_ACC_EXEC || !c->sum))
 			return false;
 	}
+	return true;
+}
+
+static bool iotlb_hit_(struct rvm *m, const struct rvm_ctx *c, const struct rvm_req *rq, bool priv,
+                       struct rvm_resp *rs)
+{
+	struct rvm_tlb_tag tag = {
+	    .pscid = c->pscid, .gscid = c->gscid, .pscv = c->pscv, .gv = c->gv};
+	const struct rvm_tlb_entry *e = rvm_iotlb_lookup(m, &tag, rq->iova);
+	if (!e)
+		return false;
+	if (!hit_allowed_(c, e, rq, priv))
+		return false;
 	rs->pa = e->pa_base + (rq->iova - e->iova_base);
 	rs->size = UINT64_C(1) << e->size_lg2;
 	rs->perm = reported_perm_(e->perm, e->dirty);
@@ -536,25 +546,6 @@ RVM_COLD static int translate_slow_(struct rvm *m, const struct rvm_req *rq, str
 	int rc = translate_(m, rq, rs, false, iotlb_missed);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
-}
-
-/* The hit path's permission and privilege rules (iotlb_hit_()'s, against a
- * cached entry), kept separate so the fast path stays call-free. */
-static inline bool hit_allowed_(const struct rvm_ctx *c, const struct rvm_tlb_entry *e,
-                                const struct rvm_req *rq, bool priv)
-{
-	uint8_t need = want_(rq);
-	if ((e->perm & need) != need)
-		return false;
-	if (rq->access == RVM_ACC_WRITE && !e->dirty)
-		return false;
-	if (c->pscv) { /* first-stage privilege rules (§2.4) */
-		if (!priv && !e->u)
-			return false;
-		if (priv && e->u && (rq->access == RVM_ACC_EXEC || !c->sum))
-			return false;
-	}
-	return true;
 }
 
 /* ------------------------------------------------------------------------ */
