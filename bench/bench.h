@@ -40,6 +40,10 @@ struct bench_pt {
 	uint64_t last_leaf_va, last_leaf_table; /* memo: the last leaf table */
 };
 
+/* Monotonic wall time in ns, and a qsort comparator for medians. */
+double bench_now_ns(void);
+int bench_cmp_double(const void *a, const void *b);
+
 int bench_env_init(struct bench_env *e, struct rvm_config *cfg);
 void bench_env_fini(struct bench_env *e);
 uint64_t bench_alloc(struct bench_env *e, uint64_t size); /* an SPA, zeroed */

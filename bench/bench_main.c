@@ -26,19 +26,6 @@
 #define RUNS_FULL 5
 #define RUNS_QUICK 3
 
-static double now_ns_(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double_(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* Print s as a JSON string body (it comes from /proc or our own table). */
 static void json_str_(const char *s)
 {
@@ -103,9 +90,9 @@ static int run_one_(const struct bench_workload *w, bool quick, bool first)
 	struct rvm_stats before, after;
 	rvm_get_stats(env.m, &before);
 	for (unsigned r = 0; r < runs && !rc; r++) {
-		double t0 = now_ns_();
+		double t0 = bench_now_ns();
 		rc = w->run(&env, state, ops);
-		per_op[r] = (now_ns_() - t0) / (double)ops;
+		per_op[r] = (bench_now_ns() - t0) / (double)ops;
 	}
 	rvm_get_stats(env.m, &after);
 	bench_env_fini(&env);
@@ -114,7 +101,7 @@ static int run_one_(const struct bench_workload *w, bool quick, bool first)
 		fprintf(stderr, "rviommu bench: %s: a translation failed\n", w->name);
 		return -1;
 	}
-	qsort(per_op, runs, sizeof(per_op[0]), cmp_double_);
+	qsort(per_op, runs, sizeof(per_op[0]), bench_cmp_double);
 	double med = per_op[runs / 2];
 	uint64_t lookups =
 	    (after.iotlb_hits - before.iotlb_hits) + (after.iotlb_misses - before.iotlb_misses);
@@ -150,7 +137,8 @@ int rvcli_bench(int argc, char **argv)
 				       bench_workloads[k].what, bench_workloads[k].target_ns);
 			printf("  %-7s %s\n  %-7s %s\n", "driver",
 			       "driver core: map/unmap throughput, invalidation commands per unmap",
-			       "regions", "IMSIC reserved regions: per-hart vs coalesced at 64..4096 harts");
+			       "regions",
+			       "IMSIC reserved regions: per-hart vs coalesced at 64..4096 harts");
 			return RVCLI_EXIT_OK;
 		} else if (!strcmp(argv[i], "driver")) {
 			want_driver = true;

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "bench_regions.h"
 #include "rviommu/devicetree.h"
 #include "rviommu/msi.h"
@@ -134,19 +135,6 @@ static int synth_(struct synth_ *s, const struct case_ *c)
 	return 0;
 }
 
-static double now_ns_(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double_(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 struct result_ {
 	size_t regions;
 	uint64_t ptes;
@@ -177,22 +165,22 @@ static int measure_(const struct rvdt_platform *p, enum rvmsi_policy_mode mode, 
 		return -1;
 	/* find an iteration count that makes one run last min_run_ns */
 	for (;;) {
-		double t0 = now_ns_();
+		double t0 = bench_now_ns();
 		for (unsigned i = 0; i < iters; i++)
 			if (once_(p, mode, r))
 				return -1;
-		if (now_ns_() - t0 >= min_run_ns || iters >= (1u << 24))
+		if (bench_now_ns() - t0 >= min_run_ns || iters >= (1u << 24))
 			break;
 		iters *= 2;
 	}
 	for (unsigned k = 0; k < runs; k++) {
-		double t0 = now_ns_();
+		double t0 = bench_now_ns();
 		for (unsigned i = 0; i < iters; i++)
 			if (once_(p, mode, r))
 				return -1;
-		per[k] = (now_ns_() - t0) / iters;
+		per[k] = (bench_now_ns() - t0) / iters;
 	}
-	qsort(per, runs, sizeof(per[0]), cmp_double_);
+	qsort(per, runs, sizeof(per[0]), bench_cmp_double);
 	r->ns = per[runs / 2];
 	return 0;
 }
