@@ -188,6 +188,33 @@ static void paging_roundtrip(enum rvd_stage_policy stage, unsigned want_cause)
 	stop(&t);
 }
 
+/* Fault logging is rate limited (fq.c invariant 4): a burst of 20 faults
+ * reaches the fault callback 20 times but the log 8 times (the burst
+ * allowance per 1 s window); once the virtual clock moves past the window
+ * the next fault is logged again. */
+static void test_fault_log_rate_limited(void **state)
+{
+	struct t t;
+	(void)state;
+	start(&t);
+	/* A device with no DC: every DMA is cause 258, recorded. */
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(dh_dma(t.h, DID, RVM_ACC_READ, IOVA + 0x1000 * (uint64_t)i, NULL),
+		                 RVI_CAUSE_DDT_INVALID);
+	unsigned logs0 = t.h->n_logs;
+	t.h->n_faults = 0;
+	assert_int_equal(rvd_handle_irq(t.iommu), 20);
+	assert_int_equal(t.h->n_faults, 20);
+	assert_int_equal(t.h->n_logs - logs0, 8);
+	t.h->clock_ns += UINT64_C(1000000000);
+	assert_int_equal(dh_dma(t.h, DID, RVM_ACC_READ, IOVA, NULL), RVI_CAUSE_DDT_INVALID);
+	logs0 = t.h->n_logs;
+	assert_int_equal(rvd_handle_irq(t.iommu), 1);
+	assert_int_equal(t.h->n_faults, 21);
+	assert_int_equal(t.h->n_logs - logs0, 1);
+	stop(&t);
+}
+
 static void test_first_stage_roundtrip(void **state)
 {
 	(void)state;
@@ -689,6 +716,7 @@ int main(void)
 	    cmocka_unit_test(test_probe_rejects_wsi_without_support),
 	    cmocka_unit_test(test_first_stage_roundtrip),
 	    cmocka_unit_test(test_second_stage_roundtrip),
+	    cmocka_unit_test(test_fault_log_rate_limited),
 	    cmocka_unit_test(test_default_stage_is_second),
 	    cmocka_unit_test(test_identity_and_blocked),
 	    cmocka_unit_test(test_dc_update_order_first_stage),
