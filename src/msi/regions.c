@@ -105,6 +105,39 @@ static int cmp_region_(const void *a, const void *b)
 	return (int)x->type - (int)y->type;
 }
 
+/* Sort by cmp_region_.  The policies emit regions in address order and
+ * append the SW_MSI window last, so the list is usually sorted except for
+ * its last entry: that one is inserted with one memmove (O(n)).  Anything
+ * else takes qsort.  At 4096 harts per-hart, qsort of the 4097 entries
+ * was 53 % of the computation's instructions (callgrind), the insert is a
+ * 96 KiB memmove.  Both give the same order: cmp_region_ is a total order
+ * on (start, length, type), and entries it calls equal are identical. */
+static void sort_regions_(struct rvmsi_region *r, size_t n)
+{
+	size_t k = 1;
+
+	while (k < n && cmp_region_(&r[k - 1], &r[k]) <= 0)
+		k++;
+	if (k >= n)
+		return;
+	if (k != n - 1) {
+		qsort(r, n, sizeof(*r), cmp_region_);
+		return;
+	}
+	/* r[0..n-2] sorted: binary-search the slot of r[n-1] */
+	struct rvmsi_region last = r[n - 1];
+	size_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_region_(&r[mid], &last) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&r[lo + 1], &r[lo], (n - 1 - lo) * sizeof(*r));
+	r[lo] = last;
+}
+
 static int fail_(char *err, size_t errlen, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -368,7 +401,7 @@ int rvmsi_regions_compute(const struct rvdt_platform *p, const struct rvmsi_poli
 		memset(out, 0, sizeof(*out));
 		return rc;
 	}
-	qsort(l.r, l.n, sizeof(*l.r), cmp_region_);
+	sort_regions_(l.r, l.n);
 	out->r = l.r;
 	out->n = l.n;
 	return 0;
