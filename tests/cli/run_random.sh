@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# tests/cli/run_random.sh - property test of `rviommu run`: random but
-# valid scenarios (devices in first/second-stage, identity and blocked
-# domains, shared buffers, every DMA pattern and direction, MSIs, affinity
-# changes, detach/attach, map/unmap with DMA in flight, VM assignment and
-# vCPU migration) must never fail an invariant (exit 1) or crash; the
-# generator's own mistakes (e.g. chunk > size) must exit 2 with a message.
+# tests/cli/run_random.sh - property test of `rviommu run`: random
+# scenarios that are valid by construction (devices in first/second-stage,
+# identity and blocked domains, shared buffers, every DMA pattern and
+# direction, MSIs, affinity changes, detach/attach, map/unmap with DMA in
+# flight, VM assignment and vCPU migration) must never fail an invariant
+# (exit 1) or crash.  The generator follows docs/scenario-format.md (chunk
+# <= size, map steps never reuse an IOVA of their domain), so a rejection
+# (exit 2) of one of them is a generator or validator bug: more than 5 % of
+# them rejected fails the test.  Every 10th seed also yields one
+# deliberately broken variant (chunk > size, 9 vectors, an unknown device,
+# overlapping maps, a map step over a live mapping) that must be rejected
+# with exit 2 and a message naming the field by its JSON path.
 # Scenarios come from Python's seeded RNG, so a failure names a seed that
 # reproduces it.  $1 = the rviommu binary; $2 (optional) = how many.
 set -u
@@ -50,14 +56,16 @@ def gen(rng):
         di += 1
     vms = [{"name": "v0", "hart": rng.randint(0, 7)}]
     steps = []
+    used = {}  # domain -> map-step slots already mapped
     for _ in range(rng.randint(5, 40)):
         op = rng.choice(["dma"] * 5 + ["msi"] * 3 + ["affinity", "detach", "attach", "unmap", "map", "wait", "vm_assign", "vcpu_migrate"])
         dv = rng.choice(devs)
         if op == "dma":
+            size = rng.choice([0x100, 0x1000, 0x8000, 0x20000])  # the spec: chunk <= size
             steps.append({"op": "dma", "device": dv["name"], "dir": rng.choice(["write", "read", "mixed"]),
                           "pattern": rng.choice(["sequential", "strided", "random", "sg"]),
-                          "iova": hex(rng.choice([0x100000, 0x104000, 0x0, 0x10000, 0x28000000])), "size": hex(rng.choice([0x100, 0x1000, 0x8000, 0x20000])),
-                          "chunk": rng.choice([1, 64, 256, 4096]), "count": rng.randint(1, 200)})
+                          "iova": hex(rng.choice([0x100000, 0x104000, 0x0, 0x10000, 0x28000000])), "size": hex(size),
+                          "chunk": rng.choice([c for c in (1, 64, 256, 4096) if c <= size]), "count": rng.randint(1, 200)})
         elif op == "msi":
             steps.append({"op": "msi", "device": dv["name"], "vector": rng.randrange(dv["vectors"]), "count": rng.randint(1, 3)})
         elif op == "affinity":
@@ -73,7 +81,12 @@ def gen(rng):
             if op == "unmap":
                 steps.append({"op": "unmap", "domain": x["name"], "iova": hex(rng.choice([0x100000, 0x101000, 0x104000])), "size": hex(rng.choice([0x1000, 0x3000]))})
             else:
-                steps.append({"op": "map", "domain": x["name"], "iova": hex(0x40000000 + rng.randrange(16) * 0x10000), "size": "0x2000"})
+                # map never overwrites: each of the 16 slots once per domain
+                free = [k for k in range(16) if k not in used.setdefault(x["name"], set())]
+                if not free: continue
+                k = rng.choice(free)
+                used[x["name"]].add(k)
+                steps.append({"op": "map", "domain": x["name"], "iova": hex(0x40000000 + k * 0x10000), "size": "0x2000"})
         elif op == "wait":
             steps.append({"op": "wait"})
         elif op == "vm_assign":
@@ -81,25 +94,65 @@ def gen(rng):
         else:
             steps.append({"op": "vcpu_migrate", "vm": "v0", "hart": rng.randint(0, 7)})
     return {"name": "gen", "devices": devs, "domains": doms, "vms": vms, "steps": steps}
-BIN, N, T = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-ok = usage = 0
-bad = []
-for i in range(N):
-    s = gen(random.Random(i))
-    path = os.path.join(T, "s%d.json" % i)
+def breaks(s, rng):
+    """One deliberate mistake in s; returns the JSON path the tool must name."""
+    dma = [i for i, x in enumerate(s["steps"]) if x["op"] == "dma"]
+    two = [i for i, d in enumerate(s["domains"]) if len(d.get("maps", [])) >= 2]
+    maps = [i for i, x in enumerate(s["steps"]) if x["op"] == "map"]
+    kinds = ["vectors", "device"] + (["chunk"] if dma else []) + (["overlap"] if two else []) + (["remap"] if maps else [])
+    kind = rng.choice(kinds)
+    if kind == "vectors":
+        j = rng.randrange(len(s["devices"]))
+        s["devices"][j]["vectors"] = 9
+        return "devices[%d].vectors" % j
+    if kind == "device":
+        k = rng.randrange(len(s["steps"]))
+        s["steps"][k] = {"op": "msi", "device": "nosuch"}
+        return "steps[%d].device" % k
+    if kind == "chunk":
+        k = rng.choice(dma)
+        s["steps"][k].update(size="0x100", chunk=4096)
+        return "steps[%d].chunk" % k
+    if kind == "overlap":
+        j = rng.choice(two)
+        s["domains"][j]["maps"][1]["iova"] = s["domains"][j]["maps"][0]["iova"]
+        return "domains[%d].maps[1].iova" % j
+    k = rng.choice(maps)  # the same map again, right after: found at run time
+    s["steps"].insert(k + 1, dict(s["steps"][k]))
+    return "steps[%d].iova" % (k + 1)
+
+def run(s, name, seed):
+    path = os.path.join(T, name)
     with open(path, "w") as f:
         json.dump(s, f, indent=1)
-    p = subprocess.run([BIN, "run", "--scenario", path, "--seed", str(i)],
-                       capture_output=True, text=True, timeout=120)
+    return subprocess.run([BIN, "run", "--scenario", path, "--seed", str(seed)],
+                          capture_output=True, text=True, timeout=120)
+
+BIN, N, T = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ok = usage = broken = 0
+bad = []
+for i in range(N):
+    p = run(gen(random.Random(i)), "s%d.json" % i, i)
     if p.returncode == 0:
         ok += 1
-    elif p.returncode == 2 and p.stderr.startswith("rviommu run: scenario ") and ": " in p.stderr:
+    elif p.returncode == 2:
         usage += 1
+        print("REJECTED: generator seed %d (valid by construction): %s" % (i, p.stderr.strip()[:300]))
     else:
         viol = [l for l in p.stdout.splitlines() if "violation" in l][:3]
         bad.append(i)
         print("FAIL: generator seed %d: exit %d %s %s" % (i, p.returncode, p.stderr[:300], viol))
-print("run_random.sh: %d passed, %d rejected as bad scenarios, %d failed" % (ok, usage, len(bad)))
-if bad or ok < N // 2:
+    if i % 10 == 9:
+        rng = random.Random(1000003 * i)
+        s = gen(rng)
+        field = breaks(s, rng)
+        p = run(s, "b%d.json" % i, i)
+        if p.returncode == 2 and p.stderr.startswith("rviommu run: scenario ") and (field + ": ") in p.stderr:
+            broken += 1
+        else:
+            bad.append(i)
+            print("FAIL: broken variant of seed %d (%s): exit %d, want 2 naming the field: %s" % (i, field, p.returncode, p.stderr[:300]))
+print("run_random.sh: %d passed, %d valid ones rejected, %d broken ones rejected as expected, %d failed" % (ok, usage, broken, len(bad)))
+if bad or usage * 20 > N:
     sys.exit(1)
 PY
