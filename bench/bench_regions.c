@@ -36,12 +36,12 @@
  *    "cases": [{"harts": 4096, "guests": 0,
  *               "per_hart": {"regions": 4097, "map_calls": 4096,
  *                            "leaves": {"4k": 4096, "64k": 0, "2m": 0, "1g": 0},
- *                            "ptes": 4096, "table_pages": 11, "ns": ...,
+ *                            "ptes": 4096, "table_pages": 14, "ns": ...,
  *                            "unmap_ns": ...},
  *               "coalesce": {...},
- *               "ratio_ns": 450.1, "ratio_ptes": 512.0, "ratio_leaves": 512.0}, ...],
+ *               "ratio_ns": 282.0, "ratio_ptes": 512.0, "ratio_leaves": 512.0}, ...],
  *    "goal": {"harts": 4096, "guests": 0, "min_ratio_ns": 100,
- *             "ratio_ns": 450.1, "met": true}}
+ *             "ratio_ns": 282.0, "met": true}}
  * "regions" counts what get_resv_regions emits, the SW_MSI window included
  * (an aperture, never identity-mapped, so not a map call).
  */
