@@ -121,7 +121,8 @@ int rvcli_run(int argc, char **argv)
 	r = rvsim_run(p, s, &o, &res, err, sizeof(err));
 	int status;
 	if (r) {
-		fprintf(stderr, "rviommu run: scenario %s\n", err);
+		/* Same form as a load error: "scenario FILE: path: problem". */
+		fprintf(stderr, "rviommu run: scenario %s: %s\n", scen ? scen : "(default)", err);
 		status = r == RVSIM_E_SCENARIO ? RVCLI_EXIT_USAGE : RVCLI_EXIT_FAIL;
 	} else {
 		if (json)
