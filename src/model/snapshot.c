@@ -242,38 +242,30 @@ static bool ident_equal(const struct snap_ident *a, const struct snap_ident *b)
 	       a->rcid_bits == b->rcid_bits && a->mcid_bits == b->mcid_bits;
 }
 
+/* The architectural fields copied between the model and a snap_state, in
+ * both directions, from one list so save and restore cannot drift apart:
+ * plain assignments, then arrays. */
+#define SNAP_SCALARS(X)                                                                            \
+	X(fctl)                                                                                    \
+	X(ddtp) X(cq) X(fq) X(pq) X(ipsr) X(icvec) X(msi_pending) X(wsi_level) X(iommu_qosid)      \
+	    X(tr_req_iova) X(tr_req_ctl) X(tr_response) X(iocountinh) X(iohpmcycles)               \
+	        X(ats_next_itag) X(ats_timed_out) X(now)
+#define SNAP_ARRAYS(X) X(msi_addr) X(msi_data) X(msi_vec_ctl) X(iohpmctr) X(iohpmevt)
+
 static void state_of(const struct rvm *m, struct snap_state *s)
 {
 	memset(s, 0, sizeof(*s));
 	ident_of(m, &s->id);
-	s->fctl = m->fctl;
-	s->ddtp = m->ddtp;
-	s->cq = m->cq;
-	s->fq = m->fq;
-	s->pq = m->pq;
-	s->ipsr = m->ipsr;
-	s->icvec = m->icvec;
-	memcpy(s->msi_addr, m->msi_addr, sizeof(s->msi_addr));
-	memcpy(s->msi_data, m->msi_data, sizeof(s->msi_data));
-	memcpy(s->msi_vec_ctl, m->msi_vec_ctl, sizeof(s->msi_vec_ctl));
-	s->msi_pending = m->msi_pending;
-	s->wsi_level = m->wsi_level;
-	s->iommu_qosid = m->iommu_qosid;
-	s->tr_req_iova = m->tr_req_iova;
-	s->tr_req_ctl = m->tr_req_ctl;
-	s->tr_response = m->tr_response;
-	s->iocountinh = m->iocountinh;
-	s->iohpmcycles = m->iohpmcycles;
-	memcpy(s->iohpmctr, m->iohpmctr, sizeof(s->iohpmctr));
-	memcpy(s->iohpmevt, m->iohpmevt, sizeof(s->iohpmevt));
-	s->ats_next_itag = m->ats_next_itag;
-	s->ats_timed_out = m->ats_timed_out;
-	s->now = m->now;
+#define X(f) s->f = m->f;
+	SNAP_SCALARS(X)
+#undef X
+#define X(f) memcpy(s->f, m->f, sizeof(s->f));
+	SNAP_ARRAYS(X)
+#undef X
 	for (uint32_t i = 0; i < m->cfg.ats_inval_max && m->ats_pending; i++)
 		s->n_pending += m->ats_pending[i].busy;
 }
 
-/* Serialise m into c (measuring only when c->out is NULL). */
 static void save_into(const struct rvm *m, struct cursor *c)
 {
 	struct snap_state s;
@@ -377,32 +369,15 @@ int rvm_restore(struct rvm *m, const void *buf, size_t len)
 
 	/* Invariant (1): everything is checked; now apply. */
 	pthread_mutex_lock(&m->lock);
-	m->fctl = s.fctl;
-	m->ddtp = s.ddtp;
-	m->cq = s.cq;
-	m->fq = s.fq;
-	m->pq = s.pq;
-	m->ipsr = s.ipsr;
-	m->icvec = s.icvec;
-	memcpy(m->msi_addr, s.msi_addr, sizeof(s.msi_addr));
-	memcpy(m->msi_data, s.msi_data, sizeof(s.msi_data));
-	memcpy(m->msi_vec_ctl, s.msi_vec_ctl, sizeof(s.msi_vec_ctl));
-	m->msi_pending = s.msi_pending;
-	m->wsi_level = s.wsi_level;
-	m->iommu_qosid = s.iommu_qosid;
-	m->tr_req_iova = s.tr_req_iova;
-	m->tr_req_ctl = s.tr_req_ctl;
-	m->tr_response = s.tr_response;
-	m->iohpmcycles = s.iohpmcycles;
-	memcpy(m->iohpmctr, s.iohpmctr, sizeof(s.iohpmctr));
-	memcpy(m->iohpmevt, s.iohpmevt, sizeof(s.iohpmevt));
-	m->iocountinh = s.iocountinh;
+#define X(f) m->f = s.f;
+	SNAP_SCALARS(X)
+#undef X
+#define X(f) memcpy(m->f, s.f, sizeof(s.f));
+	SNAP_ARRAYS(X)
+#undef X
 	m->hpm_active = 0;
 	/* Rewriting iocountinh recomputes hpm_active (hpm.c invariant 1). */
 	rvm_hpm_mmio_write(m, RVI_REG_IOCOUNTINH, 4, s.iocountinh);
-	m->ats_next_itag = s.ats_next_itag;
-	m->ats_timed_out = s.ats_timed_out;
-	m->now = s.now;
 	for (uint32_t i = 0; i < m->cfg.ats_inval_max && m->ats_pending; i++)
 		m->ats_pending[i] = i < s.n_pending ? pend[i] : (struct rvm_ats_pending){0};
 	rvm_caches_flush_all(m);
