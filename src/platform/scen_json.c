@@ -415,6 +415,18 @@ static int parse_dom_(struct pctx *c, const json_t *o, const char *path, struct 
 
 /* ---- steps ---- */
 
+/* "device" (a name) and "vector" (0 .. that device's vectors - 1, default
+ * 0), the target of msi and affinity steps. */
+static int device_vector_(struct pctx *c, const json_t *o, const char *path, struct scen_step *st)
+{
+	uint64_t v = 0;
+	int r = ref_(c, o, path, "device", 0, &st->dev);
+	if (!r)
+		r = u64_(c, o, path, "vector", false, 0, 0, c->s->devs[st->dev].vectors - 1, &v);
+	st->vector = (unsigned)v;
+	return r;
+}
+
 static int parse_step_(struct pctx *c, const json_t *o, const char *path, struct scen_step *st)
 {
 	static const char *const ops[] = {"dma",       "msi",          "affinity", "detach",
@@ -474,11 +486,7 @@ static int parse_step_(struct pctx *c, const json_t *o, const char *path, struct
 	case OP_MSI:
 		r = keys_(c, o, path, k_msi);
 		if (!r)
-			r = ref_(c, o, path, "device", 0, &st->dev);
-		if (!r)
-			r = u64_(c, o, path, "vector", false, 0, 0, c->s->devs[st->dev].vectors - 1,
-			         &v);
-		st->vector = (unsigned)v;
+			r = device_vector_(c, o, path, st);
 		if (!r)
 			r = u64_(c, o, path, "count", false, 1, 1, 1u << 20, &v);
 		st->count = (uint32_t)v;
@@ -486,11 +494,7 @@ static int parse_step_(struct pctx *c, const json_t *o, const char *path, struct
 	case OP_AFFINITY:
 		r = keys_(c, o, path, k_aff);
 		if (!r)
-			r = ref_(c, o, path, "device", 0, &st->dev);
-		if (!r)
-			r = u64_(c, o, path, "vector", false, 0, 0, c->s->devs[st->dev].vectors - 1,
-			         &v);
-		st->vector = (unsigned)v;
+			r = device_vector_(c, o, path, st);
 		if (!r)
 			r = u64_(c, o, path, "hart", true, 0, 0, 4095, &v);
 		st->hart = (uint32_t)v;
