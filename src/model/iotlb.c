@@ -79,14 +79,6 @@ static inline uint64_t gspace_key_(uint16_t gscid)
 	return group_key_(true, gscid) | KEY_GSPACE;
 }
 
-static inline uint64_t mix_(uint64_t x)
-{
-	x ^= x >> 31;
-	x *= UINT64_C(0xBF58476D1CE4E5B9);
-	x ^= x >> 29;
-	return x;
-}
-
 static inline uint64_t lg2_mask_(unsigned lg2)
 {
 	return lg2 >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << lg2) - 1;
@@ -540,33 +532,20 @@ void rvm_gtlb_insert(struct rvm *m, uint16_t gscid, const struct rvm_tlb_entry *
 static inline uint32_t pwc_set_(const struct rvm_pwc_table *t, uint64_t va, uint8_t level,
                                 bool gstage, uint32_t gen)
 {
-	uint64_t x = va ^ ((uint64_t)level << 1) ^ (uint64_t)gstage ^ ((uint64_t)gen << 40);
-	return (uint32_t)(mix_(x) >> 32) & t->set_mask;
+	return rvm_pwc_set_(t, va, level, gstage, gen);
 }
 
-/* G-stage walk entries belong to the G-stage space of the GSCID, whatever
- * first-stage space the walk was for. */
 static inline uint64_t pwc_key_(const struct rvm_tlb_tag *t, bool gstage)
 {
-	return gstage ? gspace_key_(t->gscid) : space_key_(t);
+	return rvm_pwc_key_(t->gv, t->gscid, t->pscv, t->pscid, gstage);
 }
 
 const struct rvm_pwc_entry *rvm_pwc_lookup(struct rvm *m, const struct rvm_tlb_tag *t, bool gstage,
                                            uint64_t va, uint8_t level)
 {
 	const struct rvm_caches *c = &m->caches;
-	if (!c->pwc.nsets)
-		return NULL;
-	const struct rvm_space *sp = space_find_(c, pwc_key_(t, gstage));
-	if (!sp)
-		return NULL;
-	uint32_t s = pwc_set_(&c->pwc, va, level, gstage, sp->pwc_gen);
-	const struct rvm_pwc_slot *set = &c->pwc.slots[s * RVM_TLB_WAYS];
-	for (unsigned w = 0; w < RVM_TLB_WAYS; w++)
-		if (set[w].gen == sp->pwc_gen && set[w].e.va_base == va &&
-		    set[w].e.level == level && set[w].e.gstage == gstage)
-			return &set[w].e;
-	return NULL;
+	uint32_t gen = rvm_pwc_gen_(c, pwc_key_(t, gstage));
+	return gen ? rvm_pwc_find_(c, gen, gstage, va, level) : NULL;
 }
 
 void rvm_pwc_insert(struct rvm *m, const struct rvm_tlb_tag *t, const struct rvm_pwc_entry *e)

@@ -3,27 +3,18 @@
  * model/pt_fmt.c - the paging schemes the IOMMU walks, described as data.
  *
  * Each first-stage scheme (Sv32/39/48/57) and G-stage scheme (Sv32x4 ..
- * Sv57x4) is one row of constants; pt_walk.c is the only walker and reads
- * everything scheme-specific from here.  The x4 schemes widen the root index
- * by two bits, so their root table is 16 KiB.
+ * Sv57x4) is one row of constants, written once in RVM_PT_FMT_ROWS
+ * (pt_walk.h); this table and the walker's per-format instances both come
+ * from those rows.  The x4 schemes widen the root index by two bits, so
+ * their root table is 16 KiB.
  *
  * Implements: RISC-V IOMMU 1.0 §3.1.3.2 (iohgatp.MODE under fctl.GXL),
  * §3.1.3.4 (iosatp.MODE under DC.tc.SXL), and the [Priv] Sv32/Sv39/Sv48/Sv57
  * and Sv*x4 formats.
  */
-#include "model/model_internal.h"
+#include "model/pt_walk.h"
 
-const struct rvm_pt_fmt rvm_pt_fmts[RVM_PT_FMT_COUNT] = {
-    [RVM_PT_BARE] = {"bare", 0, 0, 64, 0, 0, false},
-    [RVM_PT_SV32] = {"sv32", 2, 4, 32, 0, 10, false},
-    [RVM_PT_SV39] = {"sv39", 3, 8, 39, 0, 9, false},
-    [RVM_PT_SV48] = {"sv48", 4, 8, 48, 0, 9, false},
-    [RVM_PT_SV57] = {"sv57", 5, 8, 57, 0, 9, false},
-    [RVM_PT_SV32X4] = {"sv32x4", 2, 4, 34, 2, 10, true},
-    [RVM_PT_SV39X4] = {"sv39x4", 3, 8, 41, 2, 9, true},
-    [RVM_PT_SV48X4] = {"sv48x4", 4, 8, 50, 2, 9, true},
-    [RVM_PT_SV57X4] = {"sv57x4", 5, 8, 59, 2, 9, true},
-};
+const struct rvm_pt_fmt rvm_pt_fmts[RVM_PT_FMT_COUNT] = {RVM_PT_FMT_ROWS(RVM_PT_FMT_INIT_)};
 
 /* §3.1.3.4: MODE 8 is Sv32 when SXL=1 and Sv39 when SXL=0; 9 and 10 exist
  * only for SXL=0.  Custom encodings (14, 15) are not implemented. */

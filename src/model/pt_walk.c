@@ -34,6 +34,7 @@
 /* What differs between a first-stage walk and a G-stage walk. */
 struct walk_cfg {
 	const struct rvm_pt_fmt *fmt;
+	uint8_t fmt_id; /* enum rvm_pt_fmt_id of fmt: selects the instance of walk_t_() */
 	uint64_t root;
 	bool gstage;
 	bool tables_gpa; /* first stage with the G-stage active */
@@ -47,6 +48,16 @@ struct walk_cfg {
 	unsigned hpm_event;
 	struct rvm_tlb_tag tag;
 };
+
+/* The formats again, from the same rows as rvm_pt_fmts[] (pt_walk.h), but
+ * visible here so that walk_t_(fmts_ + constant) folds every field. */
+static const struct rvm_pt_fmt fmts_[RVM_PT_FMT_COUNT] = {RVM_PT_FMT_ROWS(RVM_PT_FMT_INIT_)};
+
+#if defined(__GNUC__)
+#define ALWAYS_INLINE_ inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE_ inline
+#endif
 
 static inline unsigned span_lg2_(const struct rvm_pt_fmt *f, unsigned level)
 {
@@ -93,22 +104,23 @@ static uint8_t allowed_(const struct rvm_walk_req *w, const struct walk_cfg *k, 
 	return w->c->sum ? (uint8_t)(perm & ~RVM_PERM_X) : 0;
 }
 
-static int read_pte_(const struct rvm_walk_req *w, const struct walk_cfg *k, uint64_t spa,
-                     uint64_t *pte)
+static ALWAYS_INLINE_ int read_pte_(const struct rvm_walk_req *w, const struct walk_cfg *k,
+                                    const struct rvm_pt_fmt *f, uint64_t spa, uint64_t *pte)
 {
 	struct rvm_mem_attr a = rvm_attr_ctx(w->c, k->kind);
 	rvm_hpm_count(w->m, k->hpm_event, w->ids);
-	return rvm_mem_read_pt(w->m, spa, k->fmt->pte_size, k->be, pte, &a);
+	return rvm_mem_read_pt(w->m, spa, f->pte_size, k->be, pte, &a);
 }
 
 /* §2.5 checks that apply to every PTE, leaf or not. */
-static bool pte_invalid_(const struct rvm *m, const struct walk_cfg *k, uint64_t pte)
+static ALWAYS_INLINE_ bool pte_invalid_(const struct rvm *m, const struct rvm_pt_fmt *f,
+                                        uint64_t pte)
 {
 	if (!(pte & RVI_PTE_V)) /* V=0 */
 		return true;
 	if (!(pte & RVI_PTE_R) && (pte & RVI_PTE_W)) /* R=0 W=1, incl. xwr=010 */
 		return true;
-	if (k->fmt->pte_size == 4)
+	if (f->pte_size == 4)
 		return false; /* Sv32 has no bits above 31 */
 	uint64_t rsvd = RVI_PTE_RESERVED;
 	if (m->caps & RVI_CAP_SVRSW60T59B)
@@ -124,25 +136,32 @@ static bool pte_invalid_(const struct rvm *m, const struct walk_cfg *k, uint64_t
 }
 
 /* Non-leaf PTE: D, A, U (and PBMT, N for RV64) are reserved ([Priv]). */
-static bool nonleaf_invalid_(const struct walk_cfg *k, uint64_t pte)
+static ALWAYS_INLINE_ bool nonleaf_invalid_(const struct rvm_pt_fmt *f, uint64_t pte)
 {
 	if (pte & (RVI_PTE_D | RVI_PTE_A | RVI_PTE_U))
 		return true;
-	return k->fmt->pte_size == 8 && (pte & (RVI_PTE_PBMT | RVI_PTE_N));
+	return f->pte_size == 8 && (pte & (RVI_PTE_PBMT | RVI_PTE_N));
 }
 
-static uint64_t pte_ppn_(const struct walk_cfg *k, uint64_t pte)
+static ALWAYS_INLINE_ uint64_t pte_ppn_(const struct rvm_pt_fmt *f, uint64_t pte)
 {
-	return k->fmt->pte_size == 4 ? RVI_FIELD_GET(RVI_PTE32_PPN, pte)
-	                             : RVI_FIELD_GET(RVI_PTE_PPN, pte);
+	return f->pte_size == 4 ? RVI_FIELD_GET(RVI_PTE32_PPN, pte)
+	                        : RVI_FIELD_GET(RVI_PTE_PPN, pte);
 }
 
-static int walk_(const struct rvm_walk_req *w, const struct walk_cfg *k, uint64_t va,
-                 struct rvm_walk_res *r, uint64_t *iotval2)
+/* The walk for format fmts_[id]; id is a compile-time constant in every
+ * instance (WALKER_ below), so the level count, shifts, PTE size and the
+ * page-walk-cache probe loop fold away (~60 instructions per Sv39 walk
+ * against reading them from the table). */
+static ALWAYS_INLINE_ int walk_t_(const struct rvm_walk_req *w, const struct walk_cfg *k,
+                                  uint64_t va, struct rvm_walk_res *r, uint64_t *iotval2,
+                                  unsigned id)
 {
 	struct rvm *m = w->m;
-	const struct rvm_pt_fmt *f = k->fmt;
+	const struct rvm_pt_fmt *f = &fmts_[id];
 	bool use_pwc = !w->no_pwc;
+	if (f->levels == 0) /* Bare: never walked (callers check pscv/gv) */
+		return fault_(w, k, va, iotval2);
 	unsigned retries = 0;
 	int rc;
 
@@ -153,11 +172,17 @@ restart:;
 	bool pte_gpa_known = true;
 	bool insert_pending = false;
 
-	if (use_pwc) {
+	/* The space is found once per walk, then one probe per level. */
+	uint32_t pwc_gen =
+	    use_pwc ? rvm_pwc_gen_(&m->caches, rvm_pwc_key_(k->tag.gv, k->tag.gscid, k->tag.pscv,
+	                                                    k->tag.pscid, k->gstage))
+	            : 0;
+	if (pwc_gen) {
+#pragma GCC unroll 8
 		for (unsigned l = 0; l + 1 < f->levels; l++) {
 			uint64_t base = va & ~((UINT64_C(1) << span_lg2_(f, l + 1)) - 1);
 			const struct rvm_pwc_entry *e =
-			    rvm_pwc_lookup(m, &k->tag, k->gstage, base, (uint8_t)l);
+			    rvm_pwc_find_(&m->caches, pwc_gen, k->gstage, base, (uint8_t)l);
 			if (e) {
 				level = l;
 				table = e->table_pa;
@@ -189,19 +214,19 @@ restart:;
 			insert_pending = false;
 		}
 	reread:
-		rc = read_pte_(w, k, pte_spa, &pte);
+		rc = read_pte_(w, k, f, pte_spa, &pte);
 		if (rc) /* §2.5: access fault of the original type, or 274 */
 			return mem_cause_(w, rc);
-		if (pte_invalid_(m, k, pte)) /* §2.5 V / RW / reserved / PBMT */
+		if (pte_invalid_(m, f, pte)) /* §2.5 V / RW / reserved / PBMT */
 			return fault_(w, k, va, iotval2);
 		if (pte & (RVI_PTE_R | RVI_PTE_X))
 			break;                /* a leaf */
-		if (nonleaf_invalid_(k, pte)) /* [Priv] non-leaf D/A/U/PBMT/N */
+		if (nonleaf_invalid_(f, pte)) /* [Priv] non-leaf D/A/U/PBMT/N */
 			return fault_(w, k, va, iotval2);
 		if (level == 0) /* [Priv] step 4: i < 0 */
 			return fault_(w, k, va, iotval2);
 		level--;
-		table = pte_ppn_(k, pte) << RVI_PAGE_SHIFT;
+		table = pte_ppn_(f, pte) << RVI_PAGE_SHIFT;
 		table_spa = !k->tables_gpa;
 		pte_gpa_known = true;
 		if (use_pwc)
@@ -210,7 +235,7 @@ restart:;
 
 	/* Leaf. */
 	unsigned size_lg2 = span_lg2_(f, level);
-	uint64_t ppn = pte_ppn_(k, pte);
+	uint64_t ppn = pte_ppn_(f, pte);
 	if (f->pte_size == 8 && (pte & RVI_PTE_N)) {
 		/* Svnapot: only 64 KiB at level 0, ppn[3:0] = 1000b. */
 		if (level != 0 || (ppn & 0xf) != RVI_NAPOT_64K_PPN_BITS)
@@ -277,10 +302,32 @@ restart:;
 	return 0;
 }
 
+#define WALKER_(id, ...)                                                                           \
+	static int walk_##id##_(const struct rvm_walk_req *w, const struct walk_cfg *k,            \
+	                        uint64_t va, struct rvm_walk_res *r, uint64_t *iotval2)            \
+	{                                                                                          \
+		return walk_t_(w, k, va, r, iotval2, id);                                          \
+	}
+RVM_PT_FMT_ROWS(WALKER_)
+#undef WALKER_
+
+typedef int walk_fn_(const struct rvm_walk_req *, const struct walk_cfg *, uint64_t,
+                     struct rvm_walk_res *, uint64_t *);
+#define WALKER_PTR_(id, ...) [id] = walk_##id##_,
+static walk_fn_ *const walkers_[RVM_PT_FMT_COUNT] = {RVM_PT_FMT_ROWS(WALKER_PTR_)};
+#undef WALKER_PTR_
+
+static int walk_(const struct rvm_walk_req *w, const struct walk_cfg *k, uint64_t va,
+                 struct rvm_walk_res *r, uint64_t *iotval2)
+{
+	return walkers_[k->fmt_id](w, k, va, r, iotval2);
+}
+
 static void g_cfg_(const struct rvm_walk_req *w, struct walk_cfg *k)
 {
 	const struct rvm_ctx *c = w->c;
 	k->fmt = &rvm_pt_fmts[c->g_fmt];
+	k->fmt_id = c->g_fmt;
 	k->root = c->g_root;
 	k->gstage = true;
 	k->tables_gpa = false;
@@ -384,6 +431,7 @@ int rvm_walk_s1(const struct rvm_walk_req *w, uint64_t iova, struct rvm_walk_res
 	}
 	struct walk_cfg k = {
 	    .fmt = f,
+	    .fmt_id = c->s1_fmt,
 	    .root = c->s1_root,
 	    .gstage = false,
 	    .tables_gpa = c->gv,

@@ -18,6 +18,23 @@
 
 #include "model/model_internal.h"
 
+/* The paging schemes, described once: pt_fmt.c builds rvm_pt_fmts[] from
+ * these rows and pt_walk.c a compile-time copy, so that one walker is
+ * instantiated per scheme with every level count, shift and PTE size a
+ * constant (STYLE §2).  Columns: id, then struct rvm_pt_fmt in order
+ * (name, levels, pte_size, va_bits, root_extra_lg2, vpn_bits, gstage). */
+#define RVM_PT_FMT_ROWS(X)                                                                         \
+	X(RVM_PT_BARE, "bare", 0, 0, 64, 0, 0, false)                                              \
+	X(RVM_PT_SV32, "sv32", 2, 4, 32, 0, 10, false)                                             \
+	X(RVM_PT_SV39, "sv39", 3, 8, 39, 0, 9, false)                                              \
+	X(RVM_PT_SV48, "sv48", 4, 8, 48, 0, 9, false)                                              \
+	X(RVM_PT_SV57, "sv57", 5, 8, 57, 0, 9, false)                                              \
+	X(RVM_PT_SV32X4, "sv32x4", 2, 4, 34, 2, 10, true)                                          \
+	X(RVM_PT_SV39X4, "sv39x4", 3, 8, 41, 2, 9, true)                                           \
+	X(RVM_PT_SV48X4, "sv48x4", 4, 8, 50, 2, 9, true)                                           \
+	X(RVM_PT_SV57X4, "sv57x4", 5, 8, 59, 2, 9, true)
+#define RVM_PT_FMT_INIT_(id, ...) [id] = {__VA_ARGS__},
+
 struct rvm_walk_req {
 	struct rvm *m;
 	const struct rvm_ctx *c;
