@@ -458,11 +458,10 @@ static int walk_(struct xl *x)
 
 /* What the fast path found before it fell back, valid only while no cache
  * writer has run since its seqcount section began (translate_slow_()
- * checks that under m->lock).  dc/pc: its context-cache lookups (NULL when
- * not made or missed); iotlb_missed: it probed the IOTLB for this context
+ * checks that under m->lock).  dc/pc: its context-cache hits (NULL when
+ * not made, missed, or not passed on); iotlb_missed: it probed the IOTLB for this context
  * and missed. */
 struct fast_hint {
-	uint64_t seq;
 	const struct rvm_ctx *dc, *pc;
 	bool iotlb_missed;
 };
@@ -572,8 +571,14 @@ int rvm_translate_dbg(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *
 	return translate_(m, rq, rs, true, NULL);
 }
 
+/* The slow path.  The fast path's findings come as two scalars so that
+ * every fallback in rvm_translate() is a sibling call with its arguments in
+ * registers and the hit path keeps no extra value live: c is the last
+ * context-cache entry it found or NULL (a PC when c->pid_valid, else the
+ * DC), seqm the seqcount value its section began with (always even) with
+ * bit 0 set when it probed the IOTLB for c and missed. */
 RVM_COLD static int translate_slow_(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs,
-                                    const struct fast_hint *h)
+                                    uint64_t seqm, const struct rvm_ctx *c)
 {
 	atomic_store_explicit(&m->st_iotlb_misses,
 	                      atomic_load_explicit(&m->st_iotlb_misses, memory_order_relaxed) + 1,
@@ -583,7 +588,11 @@ RVM_COLD static int translate_slow_(struct rvm *m, const struct rvm_req *rq, str
 	 * invariant (2)), so an unchanged count here means the entries the
 	 * fast path found are still the current ones: reuse them instead of
 	 * looking up again (~45 instructions per miss). */
-	if (h && atomic_load_explicit(&m->cache_seq, memory_order_relaxed) != h->seq)
+	struct fast_hint hint = {.dc = c && !c->pid_valid ? c : NULL,
+	                         .pc = c && c->pid_valid ? c : NULL,
+	                         .iotlb_missed = seqm & 1};
+	const struct fast_hint *h = &hint;
+	if (atomic_load_explicit(&m->cache_seq, memory_order_relaxed) != (seqm & ~UINT64_C(1)))
 		h = NULL;
 	int rc = translate_(m, rq, rs, false, h);
 	pthread_mutex_unlock(&m->lock);
@@ -628,37 +637,29 @@ int rvm_translate(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
 	 * sum (rvm_get_stats) and costs the hit path nothing. */
 	if (RVM_UNLIKELY(rq->type != RVM_TT_UNTRANSLATED ||
 	                 __atomic_load_n(&m->hpm_active, __ATOMIC_RELAXED)))
-		return translate_slow_(m, rq, rs, NULL);
+		return translate_slow_(m, rq, rs, 0, NULL);
 	unsigned mode =
 	    (unsigned)RVI_FIELD_GET(RVI_DDTP_MODE, __atomic_load_n(&m->ddtp, __ATOMIC_RELAXED));
 	if (RVM_UNLIKELY(mode < RVI_DDTP_MODE_1LVL))
-		return translate_slow_(m, rq, rs, NULL);
+		return translate_slow_(m, rq, rs, 0, NULL);
 
 	const struct rvm_caches *cc = &m->caches;
 	uint64_t seq = rvm_seq_read_begin(m);
 	const struct rvm_ctx *c = rvm_ctx_find_(cc, rq->device_id, rq->pid_valid, rq->process_id);
 	if (RVM_UNLIKELY(!c))
-		return translate_slow_(m, rq, rs, NULL);
-	struct fast_hint h = {.seq = seq};
-	if (rq->pid_valid) {
-		h.pc = c;
-	} else {
-		h.dc = c;
-		if (c->dc[RVI_DC_TC] & RVI_DC_TC_DPE) {
-			c = rvm_ctx_find_(cc, rq->device_id, true, 0); /* step 11 */
-			if (!c)
-				return translate_slow_(m, rq, rs, &h);
-			h.pc = c;
-		}
+		return translate_slow_(m, rq, rs, 0, NULL);
+	if (!rq->pid_valid && (c->dc[RVI_DC_TC] & RVI_DC_TC_DPE)) {
+		const struct rvm_ctx *pc0 = rvm_ctx_find_(cc, rq->device_id, true, 0); /* step 11 */
+		if (!pc0)
+			return translate_slow_(m, rq, rs, seq, c);
+		c = pc0;
 	}
 	bool priv = rq->pid_valid && rq->priv;
 	if (priv && !c->ens)
-		return translate_slow_(m, rq, rs, &h);
+		return translate_slow_(m, rq, rs, seq, c);
 	const struct rvm_tlb_entry *e = rvm_iotlb_find_(cc, c->tlb_key, rq->iova);
-	if (!e || !hit_allowed_(c, e, rq, priv)) {
-		h.iotlb_missed = true;
-		return translate_slow_(m, rq, rs, &h);
-	}
+	if (!e || !hit_allowed_(c, e, rq, priv))
+		return translate_slow_(m, rq, rs, seq | 1, c);
 	/* Copy out of the cache before validating the section. */
 	const uint64_t iova_base = e->iova_base, pa_base = e->pa_base;
 	const uint8_t size_lg2 = e->size_lg2, perm = reported_perm_(e->perm, e->dirty),
@@ -666,7 +667,7 @@ int rvm_translate(struct rvm *m, const struct rvm_req *rq, struct rvm_resp *rs)
 	const bool is_msi = e->is_msi;
 	const uint16_t rcid = c->rcid, mcid = c->mcid;
 	if (RVM_UNLIKELY(rvm_seq_read_retry(m, seq)))
-		return translate_slow_(m, rq, rs, NULL);
+		return translate_slow_(m, rq, rs, 0, NULL);
 	fill_resp_(rs, pa_base + (rq->iova - iova_base), size_lg2, perm, pbmt, is_msi, rcid, mcid);
 	count_hit_(m);
 	return 0;
