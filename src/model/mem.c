@@ -7,7 +7,7 @@
  * for the PDT and first-stage tables, §2.0) and the PAS limit are applied in
  * one place.  An address at or above 2^PAS is an access fault (§2.5).
  */
-#include "model/model_internal.h"
+#include "model/pt_walk.h"
 
 #include <string.h>
 
@@ -52,32 +52,23 @@ int rvm_mem_read64(struct rvm *m, uint64_t pa, bool be, uint64_t *v, const struc
 	return st;
 }
 
-/* PTE reads: through the host's direct page pointer when it offers one
- * (model.h, mem_page), else mem_read.  A PTE never crosses a page (it is
- * naturally aligned), so one pointer serves.  The load is atomic because
- * other agents may update the PTE concurrently; relaxed suffices, since the
- * walker orders nothing else against it.  Saves the host call chain (~90
- * instructions through rv_physmem_read) per PTE. */
-int rvm_mem_read_pt(struct rvm *m, uint64_t pa, unsigned size, bool be, uint64_t *v,
-                    const struct rvm_mem_attr *a)
+/* PTE reads: the host's direct page pointer is tried inline by the walker
+ * (rvm_mem_read_pt_inline_, pt_walk.h); this is the rest. */
+int rvm_mem_read_pt_slow_(struct rvm *m, uint64_t pa, unsigned size, bool be, uint64_t *v,
+                          const struct rvm_mem_attr *a)
 {
-	if (m->mem_page && !(pa & (size - 1)) && !beyond_pas(m, pa, size)) {
-		const uint8_t *pg = m->mem_page(m->ctx, pa, a);
-		if (pg) {
-			const uint8_t *at = pg + (pa & (RVI_PAGE_SIZE - 1));
-			uint64_t raw =
-			    size == 8 ? __atomic_load_n((const uint64_t *)at, __ATOMIC_RELAXED)
-			              : __atomic_load_n((const uint32_t *)at, __ATOMIC_RELAXED);
-			*v = from_mem(raw, size, be);
-			return RVM_MEM_OK;
-		}
-	}
 	if (size == 8)
 		return rvm_mem_read64(m, pa, be, v, a);
 	uint32_t w;
 	int st = rvm_mem_read32(m, pa, be, &w, a);
 	*v = w;
 	return st;
+}
+
+int rvm_mem_read_pt(struct rvm *m, uint64_t pa, unsigned size, bool be, uint64_t *v,
+                    const struct rvm_mem_attr *a)
+{
+	return rvm_mem_read_pt_inline_(m, pa, size, be, v, a);
 }
 
 int rvm_mem_write64(struct rvm *m, uint64_t pa, bool be, uint64_t v, const struct rvm_mem_attr *a)

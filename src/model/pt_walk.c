@@ -109,7 +109,7 @@ static ALWAYS_INLINE_ int read_pte_(const struct rvm_walk_req *w, const struct w
 {
 	struct rvm_mem_attr a = rvm_attr_ctx(w->c, k->kind);
 	rvm_hpm_count(w->m, k->hpm_event, w->ids);
-	return rvm_mem_read_pt(w->m, spa, f->pte_size, k->be, pte, &a);
+	return rvm_mem_read_pt_inline_(w->m, spa, f->pte_size, k->be, pte, &a);
 }
 
 /* §2.5 checks that apply to every PTE, leaf or not. */

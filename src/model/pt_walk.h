@@ -74,6 +74,39 @@ int rvm_walk_g(const struct rvm_walk_req *w, uint64_t gpa, struct rvm_walk_res *
 int rvm_walk_g_implicit(const struct rvm_walk_req *w, uint64_t gpa, bool write, uint64_t *spa,
                         uint64_t *iotval2);
 
+/* rvm_mem_read_pt() (mem.c), inline so that a walker instance reads a PTE
+ * with its size a constant and no call unless the host has no direct page:
+ * through the host's mem_page op (model.h) the PTE is one load.  A PTE
+ * never crosses a page (it is naturally aligned), and for an aligned
+ * 4/8-byte access "beyond PAS" is just pa & ~pa_mask.  The load is atomic
+ * because other agents may update the PTE concurrently; relaxed suffices,
+ * since the walker orders nothing else against it.  Byte order as mem.c
+ * (this host is little-endian).  Saves ~30 instructions per PTE against
+ * the out-of-line call. */
+int rvm_mem_read_pt_slow_(struct rvm *m, uint64_t pa, unsigned size, bool be, uint64_t *v,
+                          const struct rvm_mem_attr *a);
+static inline int rvm_mem_read_pt_inline_(struct rvm *m, uint64_t pa, unsigned size, bool be,
+                                          uint64_t *v, const struct rvm_mem_attr *a)
+{
+	if (m->mem_page && !(pa & (size - 1)) && !(pa & ~m->pa_mask)) {
+		const uint8_t *pg = m->mem_page(m->ctx, pa, a);
+		if (pg) {
+			const uint8_t *at = pg + (pa & (RVI_PAGE_SIZE - 1));
+			if (size == 8) {
+				uint64_t raw =
+				    __atomic_load_n((const uint64_t *)at, __ATOMIC_RELAXED);
+				*v = be ? __builtin_bswap64(raw) : raw;
+			} else {
+				uint32_t raw =
+				    __atomic_load_n((const uint32_t *)at, __ATOMIC_RELAXED);
+				*v = be ? __builtin_bswap32(raw) : raw;
+			}
+			return RVM_MEM_OK;
+		}
+	}
+	return rvm_mem_read_pt_slow_(m, pa, size, be, v, a);
+}
+
 /* Causes of the original access type. */
 static inline uint16_t rvm_cause_page(enum rvm_access a)
 {
