@@ -203,10 +203,15 @@ static inline uint8_t reported_perm_(uint8_t perm, bool dirty)
 static inline bool hit_allowed_(const struct rvm_ctx *c, const struct rvm_tlb_entry *e,
                                 const struct rvm_req *rq, bool priv)
 {
-	uint8_t need = want_(rq);
-	if ((e->perm & need) != need)
+	/* Both callers serve Untranslated requests only, so want_()'s ATS rule
+	 * never applies: one bit, and a write also needs the dirty entry. */
+	const enum rvm_access acc = rq->access;
+	const uint8_t need = acc == RVM_ACC_WRITE  ? RVM_PERM_W
+	                     : acc == RVM_ACC_EXEC ? RVM_PERM_X
+	                                           : RVM_PERM_R;
+	if (!(e->perm & need))
 		return false;
-	if (rq->access == RVM_ACC_WRITE && !e->dirty)
+	if (acc == RVM_ACC_WRITE && !e->dirty)
 		return false;
 	if (c->pscv) { /* first-stage privilege rules (§2.4) */
 		if (!priv && !e->u)
