@@ -154,15 +154,13 @@ static inline uint32_t new_gen_(struct rvm_caches *c)
 	return c->next_gen++;
 }
 
-/* The live slot of key, claiming one (and so dropping whatever the slot held
- * before) when there is none. */
-static struct rvm_space *space_claim_(struct rvm *m, uint64_t key)
+/* space_claim_() when key has no live slot: claim one (and so drop
+ * whatever the slot held before).  sp is key's dead slot or NULL. */
+static RVM_COLD struct rvm_space *space_claim_slow_(struct rvm *m, uint64_t key,
+                                                    struct rvm_space *sp)
 {
 	struct rvm_caches *c = &m->caches;
 	struct rvm_space *b = (struct rvm_space *)bucket_(c, key);
-	struct rvm_space *sp = (struct rvm_space *)space_slot_(c, key);
-	if (sp && space_live_(c, sp))
-		return sp;
 	for (unsigned w = 0; w < RVM_SPACE_WAYS && !sp; w++)
 		if (!b[w].key || !space_live_(c, &b[w]))
 			sp = &b[w];
@@ -177,6 +175,17 @@ static struct rvm_space *space_claim_(struct rvm *m, uint64_t key)
 	sp->parent_snap = *sp->parent;
 	sp->all_snap = c->all_gen;
 	return sp;
+}
+
+/* The live slot of key, claiming one when there is none.  Inline: every
+ * fill calls it and the slot is nearly always live already (~15
+ * instructions of call and spills per fill). */
+static inline struct rvm_space *space_claim_(struct rvm *m, uint64_t key)
+{
+	struct rvm_space *sp = (struct rvm_space *)space_slot_(&m->caches, key);
+	if (RVM_LIKELY(sp && space_live_(&m->caches, sp)))
+		return sp;
+	return space_claim_slow_(m, key, sp);
 }
 
 /* Drop every entry of one space, leaves and page-walk entries. */
@@ -224,8 +233,9 @@ static bool entry_ok_(const struct rvm_tlb_entry *e)
 	       !(e->iova_base & lg2_mask_(e->size_lg2));
 }
 
-static void tlb_put_(struct rvm_tlb_table *t, uint64_t group, uint32_t gen,
-                     const struct rvm_tlb_entry *e)
+/* Inline into its two callers (IOTLB and G-stage fills): saves the call. */
+static inline __attribute__((always_inline)) void
+tlb_put_(struct rvm_tlb_table *t, uint64_t group, uint32_t gen, const struct rvm_tlb_entry *e)
 {
 	uint64_t tag = e->iova_base | e->size_lg2;
 	uint32_t s = tlb_set_(t, tag, group);
