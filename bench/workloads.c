@@ -211,17 +211,25 @@ static int e4_setup(struct bench_env *e, bool quick, uint64_t *ops, void **state
 
 /* ---- the timed loops ---- */
 
-static int run_same_(struct bench_env *e, void *state, uint64_t ops)
+/* The request every timed loop sends (only its IOVA changes): 4 bytes
+ * from the bench device, with data when it is a write (an MSI). */
+static struct rvm_req loop_req_(const struct walk_state *s)
 {
-	const struct walk_state *s = state;
 	struct rvm_req rq;
-	struct rvm_resp rs;
 	memset(&rq, 0, sizeof(rq));
 	rq.device_id = DEVICE;
 	rq.access = s->access;
 	rq.len = 4;
 	rq.has_data = s->access == RVM_ACC_WRITE;
 	rq.data = 1;
+	return rq;
+}
+
+static int run_same_(struct bench_env *e, void *state, uint64_t ops)
+{
+	const struct walk_state *s = state;
+	struct rvm_req rq = loop_req_(s);
+	struct rvm_resp rs;
 	int bad = 0;
 	for (uint64_t i = 0; i < ops; i++) {
 		rq.iova = s->iova_base + ((i & s->cycle_mask) << 12);
@@ -233,12 +241,8 @@ static int run_same_(struct bench_env *e, void *state, uint64_t ops)
 static int run_scrambled_(struct bench_env *e, void *state, uint64_t ops)
 {
 	const struct walk_state *s = state;
-	struct rvm_req rq;
+	struct rvm_req rq = loop_req_(s);
 	struct rvm_resp rs;
-	memset(&rq, 0, sizeof(rq));
-	rq.device_id = DEVICE;
-	rq.access = s->access;
-	rq.len = 4;
 	int bad = 0;
 	for (uint64_t i = 0; i < ops; i++) {
 		rq.iova = s->iova_base + (scramble_(i, s->pages_lg2) << 12);
