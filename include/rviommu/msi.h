@@ -352,6 +352,131 @@ int rvmsi_vcpu_migrate(struct rvmsi_table *t, struct rvmsi_gfiles *a, struct rvi
                        struct rvmsi_vcpu *v, uint32_t group, uint32_t hart, unsigned *moved);
 
 /* ------------------------------------------------------------------------ */
+/* 4b. Moving a vCPU's interrupt file to an MRIF and back (CHECKLIST §11.5)  */
+/* ------------------------------------------------------------------------ */
+
+/* An MRIF (AIA "IOMMU", memory-resident interrupt file): 512 bytes, 512-byte
+ * aligned; for word w (IDs 64w..64w+63) the pending doubleword is at
+ * + 16 w and the enable doubleword at + 16 w + 8. */
+#define RVMSI_MRIF_SIZE 512u
+#define RVMSI_MRIF_PENDING(mrif, w) ((mrif) + 16 * (uint64_t)(w))
+#define RVMSI_MRIF_ENABLE(mrif, w) ((mrif) + 16 * (uint64_t)(w) + 8)
+
+/* Atomic memory operations on the MRIF, which the IOMMU updates
+ * concurrently with AMOOR (caps.AMO_MRIF): or64 = AMOOR.D (result
+ * discarded), swap64 = AMOSWAP.D (returns the old value).  Plain stores
+ * (zeroing, the enable bits) use the table's rvmsi_mem_ops. */
+struct rvmsi_mrif_amo {
+	void (*or64)(void *ctx, uint64_t pa, uint64_t val);
+	uint64_t (*swap64)(void *ctx, uint64_t pa, uint64_t val);
+	void *ctx;
+};
+
+/* A vCPU parked in an MRIF: where it is, its notice MSI, and the
+ * eidelivery/eithreshold saved from its guest file (restored on the way
+ * back).  The caller fills pa, notice_pa and nid; the rest is state. */
+struct rvmsi_vcpu_mrif {
+	uint64_t pa;        /* the MRIF, RVMSI_MRIF_SIZE aligned */
+	uint64_t notice_pa; /* page the notice MSI goes to (e.g. a host S file) */
+	uint32_t nid;       /* notice identity, 0..2047 */
+	uint64_t eidelivery, eithreshold;
+	bool active; /* the vCPU's MSI PTE is in MRIF mode */
+};
+
+/**
+ * rvmsi_vcpu_to_mrif - move bound vCPU @v from its guest file to the MRIF
+ * @mr (CHECKLIST §11.5, atomic case): (1) zero the MRIF pending bits, copy
+ * eie into the MRIF enable bits; (2) save eidelivery and eithreshold, set
+ * eidelivery = 0; (3) replace the MSI PTE with an MRIF-mode one
+ * (rvmsi_table_replace: DW1 first, one store of DW0) + IOTINVAL.GVMA +
+ * IOFENCE.C PW=1; (4) read-and-clear the file's eip (atomic per word) and
+ * AMOOR it into the MRIF pending bits; (5) free the guest file.  @v is
+ * then unbound (guest 0) and @mr->active.  *@moved (may be NULL) receives
+ * the number of pending IDs moved.
+ * Return: 0, -EINVAL (not bound, @mr active or misaligned, bad nid, no
+ *   AMO callbacks), -ERANGE (an address too wide), -EIO (IMSIC or
+ *   command failure; before step 3 nothing changed).
+ */
+int rvmsi_vcpu_to_mrif(struct rvmsi_table *t, struct rvmsi_gfiles *a, struct rvimsic *im,
+                       struct rvmsi_vcpu *v, struct rvmsi_vcpu_mrif *mr,
+                       const struct rvmsi_mrif_amo *amo, unsigned *moved);
+
+/**
+ * rvmsi_vcpu_from_mrif - the reverse move, into a new guest file on
+ * (group, hart): (1) allocate it, eidelivery = 0, eip = 0; (2) replace
+ * the MSI PTE with a basic one to it + IOTINVAL.GVMA + IOFENCE.C PW=1;
+ * (3) swap 0 into each MRIF pending doubleword and CSRS the result into
+ * eip, copy the MRIF enable bits into eie; (4) restore eithreshold, then
+ * eidelivery.  @v is bound again and @mr no longer active.
+ * Return: 0, -EINVAL (@v bound or @mr not active), -ENOSPC (no free file
+ *   there; nothing changed), -EIO.
+ */
+int rvmsi_vcpu_from_mrif(struct rvmsi_table *t, struct rvmsi_gfiles *a, struct rvimsic *im,
+                         struct rvmsi_vcpu *v, struct rvmsi_vcpu_mrif *mr,
+                         const struct rvmsi_mrif_amo *amo, uint32_t group, uint32_t hart,
+                         unsigned *moved);
+
+/* ------------------------------------------------------------------------ */
+/* 4c. SW_MSI: doorbell IOVAs in a first-stage domain (design 2)            */
+/* ------------------------------------------------------------------------ */
+
+struct rvd_domain;
+
+/* The iommu_dma_prepare_msi() equivalent for a first-stage domain: each
+ * doorbell page (an IMSIC S file) a device must reach gets one 4 KiB IOVA
+ * page of the SW_MSI window, mapped R|W (no exec; RISC-V has no write-only
+ * leaf) with rvd_map_pages, shared and reference counted per doorbell
+ * page.  The IOVA is chosen by lowest free page of the window. */
+struct rvmsi_sw_msi {
+	struct rvd_domain *dom;
+	uint64_t base, size; /* the window, 4 KiB aligned */
+	uint64_t pages;      /* size / 4 KiB */
+	uint64_t *doorbell;  /* per window page: doorbell page PA (refs > 0) */
+	uint32_t *refs;      /* per window page */
+	uint64_t live;       /* pages with refs > 0 */
+};
+
+#define RVMSI_SW_MSI_MAX_PAGES (UINT64_C(1) << 20) /* a 4 GiB window */
+
+/**
+ * rvmsi_sw_msi_init - an allocator over the window [@base, @base + @size)
+ * of first-stage paging domain @dom.
+ * Return: 0, -EINVAL (NULL, not a first-stage paging domain, window empty,
+ *   unaligned or wrapping), -ERANGE (more than RVMSI_SW_MSI_MAX_PAGES),
+ *   -ENOMEM.
+ */
+int rvmsi_sw_msi_init(struct rvmsi_sw_msi *sw, struct rvd_domain *dom, uint64_t base,
+                      uint64_t size);
+/**
+ * rvmsi_sw_msi_init_regions - the same over the RVMSI_RESV_SW_MSI region of
+ * @rg (rvmsi_regions_compute() with RVMSI_STAGE_FIRST).
+ * Return: rvmsi_sw_msi_init() codes, -ENOENT (@rg has no SW_MSI region).
+ */
+int rvmsi_sw_msi_init_regions(struct rvmsi_sw_msi *sw, struct rvd_domain *dom,
+                              const struct rvmsi_regions *rg);
+/* Unmap every live page (one iotlb_sync) and free the allocator. */
+void rvmsi_sw_msi_destroy(struct rvmsi_sw_msi *sw);
+
+/**
+ * rvmsi_sw_msi_prepare - the MSI address a device must use for doorbell
+ * @doorbell_pa: the IOVA page already backing that doorbell page (one more
+ * reference), else the lowest free window page, mapped to it.  *@iova =
+ * that page | (@doorbell_pa & 0xfff).
+ * Return: 0, -EINVAL (NULL, or @doorbell_pa not a 4-byte aligned address),
+ *   -ENOSPC (window full), and rvd_map_pages() codes (nothing changed).
+ */
+int rvmsi_sw_msi_prepare(struct rvmsi_sw_msi *sw, uint64_t doorbell_pa, uint64_t *iova);
+/**
+ * rvmsi_sw_msi_release - drop a reference on @doorbell_pa's page; the last
+ * one unmaps it and rvd_iotlb_sync()s, so the IOVA faults afterwards.
+ * Return: 0, -EINVAL, -ENOENT (not prepared), -EIO (unmap or sync failed;
+ *   the page is still accounted as freed).
+ */
+int rvmsi_sw_msi_release(struct rvmsi_sw_msi *sw, uint64_t doorbell_pa);
+/* References held on @doorbell_pa's page (0 when none). */
+uint32_t rvmsi_sw_msi_refs(const struct rvmsi_sw_msi *sw, uint64_t doorbell_pa);
+
+/* ------------------------------------------------------------------------ */
 /* 5. Isolation                                                              */
 /* ------------------------------------------------------------------------ */
 
