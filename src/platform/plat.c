@@ -129,7 +129,7 @@ int rvsim_platform_create(const char *dt_path, struct rvsim_platform **out, char
 			r = RVSIM_E_NOMEM;
 	}
 	for (size_t i = 0; !r && i < p->nr_iommus; i++)
-		r = rvsim_iommu_setup(p, i, p->default_iommu ? NULL : &p->dt->iommus[i], err,
+		r = rvsim_iommu_setup(p, i, p->default_iommu ? NULL : &p->dt->iommus[i], NULL, err,
 		                      errlen);
 	if (!r)
 		rvsim_irq_poll(p); /* anything the probe raised */

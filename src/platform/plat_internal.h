@@ -189,8 +189,12 @@ unsigned rvsim_irq_poll(struct rvsim_platform *p);
 void rvsim_ats_complete(struct rvsim_platform *p, size_t iommu, uint16_t rid, uint32_t itag);
 /* Send the queued completions to the models. */
 void rvsim_ats_flush(struct rvsim_platform *p);
-int rvsim_iommu_setup(struct rvsim_platform *p, size_t idx, const struct rvdt_iommu *dt, char *err,
-                      size_t errlen);
+/* cfg NULL: rvm_config_default(). */
+int rvsim_iommu_setup(struct rvsim_platform *p, size_t idx, const struct rvdt_iommu *dt,
+                      const struct rvm_config *cfg, char *err, size_t errlen);
+/* Rebuild every IOMMU (model + driver probe) with cfg, before a run. */
+int rvsim_iommus_reconfigure(struct rvsim_platform *p, const struct rvm_config *cfg, char *err,
+                             size_t errlen);
 void rvsim_iommu_teardown(struct rvsim_iommu *io);
 const char *rvsim_cmd_name(unsigned op, unsigned func3);
 /* Device id of PCI function bdf (bus << 8 | devfn) on host 0: the IOMMU

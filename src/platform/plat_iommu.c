@@ -22,7 +22,10 @@
  * Invariants:
  *   (1) the driver's lock is never nested (lock_depth is 0 or 1);
  *   (2) commands are counted exactly once, in queue order, including wrap;
- *   (3) fault records are kept in arrival order for the runner to match.
+ *   (3) fault records are kept in arrival order for the runner to match;
+ *   (4) rvsim_iommus_reconfigure() leaves every IOMMU either fully rebuilt
+ *       with the new config or torn down (destroyable), never half-probed
+ *       with the old one.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -235,8 +238,8 @@ static int prq_cb_(void *ctx, const struct rvd_page_request *pr)
 	return RVI_PRGR_INVALID_REQUEST;
 }
 
-int rvsim_iommu_setup(struct rvsim_platform *p, size_t idx, const struct rvdt_iommu *dt, char *err,
-                      size_t errlen)
+int rvsim_iommu_setup(struct rvsim_platform *p, size_t idx, const struct rvdt_iommu *dt,
+                      const struct rvm_config *cfg, char *err, size_t errlen)
 {
 	struct rvsim_iommu *io = &p->iommus[idx];
 	struct rvm_config mc;
@@ -250,7 +253,10 @@ int rvsim_iommu_setup(struct rvsim_platform *p, size_t idx, const struct rvdt_io
 	io->faults = calloc(RVSIM_MAX_FAULTLOG, sizeof(*io->faults));
 	if (!io->faults)
 		return RVSIM_E_NOMEM;
-	rvm_config_default(&mc);
+	if (cfg)
+		mc = *cfg;
+	else
+		rvm_config_default(&mc);
 	io->m = rvm_create(&mc, &rvsim_model_ops, io, &e);
 	if (!io->m) {
 		snprintf(err, errlen, "%s: model: %s", dt ? dt->path : "default IOMMU",
@@ -302,6 +308,23 @@ int rvsim_iommu_setup(struct rvsim_platform *p, size_t idx, const struct rvdt_io
 	}
 	rvsim_trace(p, "\"ev\":\"probe\",\"iommu\":%zu,\"irq\":\"%s\"", idx,
 	            io->wsi ? "wsi" : "msi");
+	return 0;
+}
+
+int rvsim_iommus_reconfigure(struct rvsim_platform *p, const struct rvm_config *cfg, char *err,
+                             size_t errlen)
+{
+	for (size_t i = 0; i < p->nr_iommus; i++) {
+		rvsim_iommu_teardown(&p->iommus[i]);
+		memset(&p->iommus[i], 0, sizeof(p->iommus[i]));
+	}
+	for (size_t i = 0; i < p->nr_iommus; i++) {
+		int r = rvsim_iommu_setup(p, i, p->default_iommu ? NULL : &p->dt->iommus[i], cfg,
+		                          err, errlen);
+		if (r)
+			return r;
+	}
+	rvsim_irq_poll(p); /* anything the probes raised */
 	return 0;
 }
 

@@ -8,12 +8,15 @@
  *   (1) every name reference (device, domain, map, vm) is a valid index;
  *   (2) every size is > 0, page-aligned where the format says so, and
  *       iova + size does not wrap;
- *   (3) a device belongs to at most one domain at the start.
+ *   (3) a device belongs to at most one domain at the start;
+ *   (4) iommu_cfg, when present, is a legal implementation (rvm_create()
+ *       accepted it at parse time).
  */
 #ifndef RVIOMMU_PLATFORM_SCEN_H
 #define RVIOMMU_PLATFORM_SCEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "platform/plat_internal.h"
@@ -90,6 +93,11 @@ struct scen_vm {
 
 struct rvsim_scenario {
 	char name[64];
+	/* "iommu": the implementation every IOMMU of the platform is rebuilt
+	 * with before the run (rvm_config_default() edited by the scenario;
+	 * already accepted by rvm_create() when has_iommu_cfg). */
+	bool has_iommu_cfg;
+	struct rvm_config iommu_cfg;
 	struct scen_dev *devs;
 	size_t ndevs;
 	struct scen_dom *doms;
@@ -165,5 +173,9 @@ struct rvsim_result {
 	char skipped[RUN_MAX_SKIP][160];
 	size_t nskipped;
 };
+
+/* scen_iommu.c: the "iommu" object (o is a jansson json_t *). */
+struct json_t;
+int scen_parse_iommu(const struct json_t *o, struct rvm_config *cfg, char *err, size_t errlen);
 
 #endif

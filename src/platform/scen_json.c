@@ -561,7 +561,8 @@ static int parse_vm_(struct pctx *c, const json_t *o, const char *path, struct s
 
 static int parse_top_(struct pctx *c, const json_t *root)
 {
-	static const char *const keys[] = {"name", "devices", "domains", "vms", "steps", NULL};
+	static const char *const keys[] = {"name", "iommu", "devices", "domains",
+	                                   "vms",  "steps", NULL};
 	struct rvsim_scenario *s = c->s;
 	json_t *devs, *doms, *vms, *steps;
 	const char *name;
@@ -580,6 +581,12 @@ static int parse_top_(struct pctx *c, const json_t *root)
 	if (r)
 		return r;
 	snprintf(s->name, sizeof(s->name), "%s", name ? name : "unnamed");
+	if (json_object_get(root, "iommu")) {
+		if ((r = scen_parse_iommu(json_object_get(root, "iommu"), &s->iommu_cfg, c->err,
+		                          c->errlen)))
+			return r;
+		s->has_iommu_cfg = true;
+	}
 	s->devs = calloc(json_array_size(devs) + 1, sizeof(*s->devs));
 	s->doms = calloc((doms ? json_array_size(doms) : 0) + 1, sizeof(*s->doms));
 	s->vms = calloc((vms ? json_array_size(vms) : 0) + 1, sizeof(*s->vms));

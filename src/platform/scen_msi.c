@@ -13,7 +13,9 @@
  *                rvd_domain_set_msi(); each MSI-X vector holds a reference
  *                on its file's entry, and an affinity change maps the new
  *                entry before the device is retargeted and drops the old
- *                reference after (rvmsi_affinity_change), so no MSI is lost.
+ *                reference after (rvmsi_affinity_change), so no MSI is lost;
+ *                an IOMMU without MSI_FLAT gets the first-stage treatment
+ *                (the S files mapped GPA = SPA in the second stage).
  *
  * RISC-V IOMMU 1.0 §3.1.3.5-6 (msiptp, msi_addr_mask/pattern), §2.3 step
  * "MSI address translation"; cause 262 (MSI PTE not valid) for a write to
@@ -34,19 +36,22 @@
 
 int run_msi_domain_setup(struct run *r, struct rdom *d)
 {
+	struct rvsim_iommu *io = &r->p->iommus[d->iommu];
+	/* without MSI_FLAT a second-stage domain has no MSI page table: its
+	 * S files are direct regions (mapped GPA = SPA), as in a first stage */
+	bool table = d->stage == 2 && (rvm_get_config(io->m)->capabilities & RVI_CAP_MSI_FLAT);
 	struct rvmsi_policy pol = {
 	    .mode = RVMSI_POLICY_COALESCE,
-	    .stage = d->stage == 1 ? RVMSI_STAGE_FIRST : RVMSI_STAGE_SECOND,
+	    .stage = table ? RVMSI_STAGE_SECOND : RVMSI_STAGE_FIRST,
 	};
 	struct rvmsi_regions rg;
-	struct rvsim_iommu *io = &r->p->iommus[d->iommu];
 	char msg[256] = "";
 	int e = rvmsi_regions_compute(r->p->dt, &pol, &rg, msg, sizeof(msg));
 	if (e)
 		return snprintf(r->err, r->errlen, "domain '%s': MSI regions: %s", d->sd->name,
 		                msg),
 		       RVSIM_E_SETUP;
-	for (size_t i = 0; d->stage == 1 && i < rg.n; i++) {
+	for (size_t i = 0; !table && i < rg.n; i++) {
 		const struct rvmsi_region *g = &rg.r[i];
 		size_t mapped = 0;
 		if (g->type != RVMSI_RESV_DIRECT && g->type != RVMSI_RESV_DIRECT_RELAXABLE)
@@ -59,7 +64,7 @@ int run_msi_domain_setup(struct run *r, struct rdom *d)
 		if (e)
 			break;
 	}
-	if (!e && d->stage == 2) {
+	if (!e && table) {
 		d->mem.ops = &io->ops;
 		d->mem.ctx = io;
 		/* rvmsi_submit_rvd: the driver core's queue, which also sends

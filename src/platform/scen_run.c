@@ -347,7 +347,23 @@ int rvsim_run(struct rvsim_platform *p, const struct rvsim_scenario *s,
 	         "uses an MSI page table");
 	rvsim_trace(p, "\"ev\":\"start\",\"scenario\":\"%s\",\"seed\":%" PRIu64, s->name,
 	            r.res->seed);
-	e = run_setup(&r);
+	if (s->has_iommu_cfg) {
+		char msg[200] = "";
+		e = rvsim_iommus_reconfigure(p, &s->iommu_cfg, msg, sizeof(msg));
+		if (e == RVSIM_E_SETUP || e == RVSIM_E_DT) {
+			snprintf(r.err, r.errlen, "iommu: this implementation cannot run: %s", msg);
+			e = RVSIM_E_SCENARIO;
+		}
+		if (!e && !(s->iommu_cfg.capabilities & RVI_CAP_MSI_FLAT))
+			snprintf(r.res->msi_policy, sizeof(r.res->msi_policy),
+			         "coalesce (rviommu/msi.h): no MSI_FLAT, so both stages map the S "
+			         "files 1:1");
+		snprintf(r.res->platform, sizeof(r.res->platform),
+		         "%s, IOMMU config from the scenario",
+		         p->default_iommu ? "device tree + default IOMMU" : "device tree");
+	}
+	if (!e)
+		e = run_setup(&r);
 	if (!e)
 		e = loop_(&r);
 	if (!e)

@@ -69,10 +69,18 @@ static int vm_up_(struct run *r, struct rvm_vm *vm, size_t iommu, const struct s
 	const struct rvimsic_config *c = rvimsic_config(r->p->imsics[r->p->s_imsic].im);
 	size_t mapped = 0;
 	int e = 0;
+	uint64_t caps = rvm_get_config(io->m)->capabilities;
 	if (!c->guests) {
 		run_skip(
 		    r, "%s vm_assign: not run (the platform's IMSIC has no guest interrupt files)",
 		    path);
+		vm->failed = true;
+		return 0;
+	}
+	if (!(caps & RVI_CAP_MSI_FLAT) ||
+	    !(caps & (RVI_CAP_SV32X4 | RVI_CAP_SV39X4 | RVI_CAP_SV48X4 | RVI_CAP_SV57X4))) {
+		run_skip(r, "%s vm_assign: not run (the IOMMU has no %s)", path,
+		         (caps & RVI_CAP_MSI_FLAT) ? "second stage" : "MSI page tables (MSI_FLAT)");
 		vm->failed = true;
 		return 0;
 	}
