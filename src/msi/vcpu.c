@@ -22,10 +22,18 @@
  * Every identity pending before the migration, or sent during it, ends up
  * pending in exactly one file: the new one (the concurrency test counts it).
  *
+ * A vCPU may also be parked in an MRIF (rvmsi_vcpu_to_mrif / _from_mrif,
+ * CHECKLIST §11.5): the same shape with the MRIF in place of one file, the
+ * pending bits moved with AMOOR / AMOSWAP because the IOMMU updates the
+ * MRIF with AMOOR concurrently.
+ *
  * Invariants:
  *   (1) a guest file is owned by at most one vCPU (allocator bit set);
  *   (2) guest 0 (the S file) is never handed out;
- *   (3) a failed migration before step 3 changes nothing.
+ *   (3) a failed migration before step 3 changes nothing;
+ *   (4) a vCPU is in exactly one place: bound to a guest file, or (unbound)
+ *       in an active MRIF; pending bits are collected from the old place
+ *       only after the PTE switch was fenced with PW=1.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -195,6 +203,127 @@ int rvmsi_vcpu_migrate(struct rvmsi_table *t, struct rvmsi_gfiles *a, struct rvi
 	v->group = group;
 	v->hart = hart;
 	v->guest = nf.guest;
+	if (moved)
+		*moved = n;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Moving a vCPU to an MRIF and back (CHECKLIST §11.5, atomic case)          */
+/* ------------------------------------------------------------------------ */
+static bool amo_ok_(const struct rvmsi_mrif_amo *amo)
+{
+	return amo && amo->or64 && amo->swap64;
+}
+
+int rvmsi_vcpu_to_mrif(struct rvmsi_table *t, struct rvmsi_gfiles *a, struct rvimsic *im,
+                       struct rvmsi_vcpu *v, struct rvmsi_vcpu_mrif *mr,
+                       const struct rvmsi_mrif_amo *amo, unsigned *moved)
+{
+	struct rvimsic_file_id f;
+	uint64_t deliv, thresh, pte[2];
+	unsigned n = 0;
+	int rc;
+
+	if (moved)
+		*moved = 0;
+	if (!t || !a || !im || !v || !v->bound || !mr || mr->active || !amo_ok_(amo) ||
+	    (mr->pa & (RVMSI_MRIF_SIZE - 1)))
+		return -EINVAL;
+	rc = rvmsi_pte_mrif(mr->pa, mr->notice_pa, mr->nid, pte);
+	if (rc)
+		return rc;
+	f = (struct rvimsic_file_id){v->group, v->hart, v->guest};
+	/* 1. the MRIF starts empty, with the file's enables (nothing targets it
+	 * yet, so plain stores are enough) */
+	for (unsigned w = 0; w < RVIMSIC_WORDS; w++) {
+		uint64_t en = 0;
+		if (rvimsic_ireg_read(im, f, EIE(w), &en))
+			return -EIO;
+		t->mem->write64(t->mem_ctx, RVMSI_MRIF_PENDING(mr->pa, w), 0);
+		t->mem->write64(t->mem_ctx, RVMSI_MRIF_ENABLE(mr->pa, w), en);
+	}
+	if (t->mem->wmb)
+		t->mem->wmb(t->mem_ctx); /* the MRIF before the PTE that names it */
+	/* 2. the file stops signalling; it keeps collecting pending bits */
+	if (rvimsic_ireg_read(im, f, RVIMSIC_ISEL_EIDELIVERY, &deliv) ||
+	    rvimsic_ireg_read(im, f, RVIMSIC_ISEL_EITHRESHOLD, &thresh) ||
+	    rvimsic_ireg_write(im, f, RVIMSIC_ISEL_EIDELIVERY, RVIMSIC_EIDELIVERY_OFF))
+		return -EIO;
+	/* 3. MSIs now go to the MRIF; PW=1 drained the ones that used the file */
+	rc = rvmsi_table_replace(t, v->vfile_gpa, pte);
+	if (rc < 0) {
+		rvimsic_ireg_write(im, f, RVIMSIC_ISEL_EIDELIVERY, deliv);
+		return rc;
+	}
+	/* 4. everything the file will ever hold: read-and-clear, AMOOR */
+	for (unsigned w = 0; w < RVIMSIC_WORDS; w++) {
+		uint64_t bits = 0;
+		if (rvimsic_ireg_rmw(im, f, EIP(w), &bits, ~UINT64_C(0), 0))
+			return -EIO;
+		if (bits)
+			amo->or64(amo->ctx, RVMSI_MRIF_PENDING(mr->pa, w), bits);
+		n += (unsigned)__builtin_popcountll(bits);
+	}
+	/* 5. */
+	rvmsi_gfiles_free(a, f.group, f.hart, f.guest);
+	mr->eidelivery = deliv;
+	mr->eithreshold = thresh;
+	mr->active = true;
+	v->guest = 0;
+	v->bound = false;
+	if (moved)
+		*moved = n;
+	return 0;
+}
+
+int rvmsi_vcpu_from_mrif(struct rvmsi_table *t, struct rvmsi_gfiles *a, struct rvimsic *im,
+                         struct rvmsi_vcpu *v, struct rvmsi_vcpu_mrif *mr,
+                         const struct rvmsi_mrif_amo *amo, uint32_t group, uint32_t hart,
+                         unsigned *moved)
+{
+	struct rvimsic_file_id nf;
+	uint64_t pa, pte[2];
+	unsigned n = 0;
+	int g, rc;
+
+	if (moved)
+		*moved = 0;
+	if (!t || !a || !im || !v || v->bound || !mr || !mr->active || !amo_ok_(amo))
+		return -EINVAL;
+	g = rvmsi_gfiles_alloc(a, group, hart);
+	if (g < 0)
+		return g;
+	nf = (struct rvimsic_file_id){group, hart, (uint32_t)g};
+	/* 1. the new file quiet and empty */
+	if (rvimsic_file_addr(im, nf, &pa) || rvmsi_pte_basic(pa, pte) || reset_file_(im, nf)) {
+		rvmsi_gfiles_free(a, group, hart, nf.guest);
+		return -EIO;
+	}
+	/* 2. MSIs now go to the file; PW=1 drained the MRIF updates */
+	rc = rvmsi_table_replace(t, v->vfile_gpa, pte);
+	if (rc < 0) {
+		rvmsi_gfiles_free(a, group, hart, nf.guest);
+		return rc;
+	}
+	/* 3. everything the MRIF will ever hold: swap out, CSRS; enables */
+	for (unsigned w = 0; w < RVIMSIC_WORDS; w++) {
+		uint64_t bits = amo->swap64(amo->ctx, RVMSI_MRIF_PENDING(mr->pa, w), 0);
+		uint64_t en = t->mem->read64(t->mem_ctx, RVMSI_MRIF_ENABLE(mr->pa, w));
+		if ((bits && rvimsic_ireg_rmw(im, nf, EIP(w), NULL, bits, bits)) ||
+		    rvimsic_ireg_write(im, nf, EIE(w), en))
+			return -EIO;
+		n += (unsigned)__builtin_popcountll(bits);
+	}
+	/* 4. the file may signal now */
+	if (rvimsic_ireg_write(im, nf, RVIMSIC_ISEL_EITHRESHOLD, mr->eithreshold) ||
+	    rvimsic_ireg_write(im, nf, RVIMSIC_ISEL_EIDELIVERY, mr->eidelivery))
+		return -EIO;
+	mr->active = false;
+	v->group = group;
+	v->hart = hart;
+	v->guest = nf.guest;
+	v->bound = true;
 	if (moved)
 		*moved = n;
 	return 0;
