@@ -82,13 +82,17 @@ struct scen_step {
 	/* msi / affinity */
 	unsigned vector;
 	uint32_t hart;
+	/* vcpu_migrate: the VM's vCPU index */
+	unsigned vcpu;
 	/* map */
 	struct scen_map map;
 };
 
+#define SCEN_MAX_VCPUS 64
 struct scen_vm {
 	char name[SCEN_NAME];
-	uint32_t hart;
+	uint32_t hart;  /* vCPU k starts on hart index hart + k */
+	unsigned vcpus; /* 1..SCEN_MAX_VCPUS */
 };
 
 struct rvsim_scenario {

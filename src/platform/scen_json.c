@@ -441,7 +441,7 @@ static int parse_step_(struct pctx *c, const json_t *o, const char *path, struct
 	static const char *const k_unm[] = {"op", "domain", "iova", "size", NULL};
 	static const char *const k_wait[] = {"op", NULL};
 	static const char *const k_vma[] = {"op", "device", "vm", NULL};
-	static const char *const k_mig[] = {"op", "vm", "hart", NULL};
+	static const char *const k_mig[] = {"op", "vm", "vcpu", "hart", NULL};
 	static const char *const dirs[] = {"write", "read", "mixed", NULL};
 	static const char *const pats[] = {"sequential", "strided", "random", "sg", NULL};
 	int op, x = 0, r;
@@ -537,6 +537,9 @@ static int parse_step_(struct pctx *c, const json_t *o, const char *path, struct
 		if (!r)
 			r = ref_(c, o, path, "vm", 2, &st->vm);
 		if (!r)
+			r = u64_(c, o, path, "vcpu", false, 0, 0, c->s->vms[st->vm].vcpus - 1, &v);
+		st->vcpu = (unsigned)v;
+		if (!r)
 			r = u64_(c, o, path, "hart", true, 0, 0, 4095, &v);
 		st->hart = (uint32_t)v;
 		return r;
@@ -546,7 +549,7 @@ static int parse_step_(struct pctx *c, const json_t *o, const char *path, struct
 
 static int parse_vm_(struct pctx *c, const json_t *o, const char *path, struct scen_vm *vm)
 {
-	static const char *const keys[] = {"name", "hart", NULL};
+	static const char *const keys[] = {"name", "hart", "vcpus", NULL};
 	uint64_t v = 0;
 	int r = keys_(c, o, path, keys);
 	if (!r)
@@ -556,6 +559,9 @@ static int parse_vm_(struct pctx *c, const json_t *o, const char *path, struct s
 	if (!r)
 		r = u64_(c, o, path, "hart", true, 0, 0, 4095, &v);
 	vm->hart = (uint32_t)v;
+	if (!r)
+		r = u64_(c, o, path, "vcpus", false, 1, 1, SCEN_MAX_VCPUS, &v);
+	vm->vcpus = (unsigned)v;
 	return r;
 }
 

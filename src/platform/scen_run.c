@@ -122,6 +122,8 @@ static int step_(struct run *r, const struct scen_step *st, size_t idx)
 		rd->vec[st->vector].hart = hart;
 		if (!e && rd->vm < 0 && run_msi_affinity(r, (size_t)st->dev, st->vector, addr))
 			run_viol(r, "%s: the MSI table refused the affinity change", path);
+		if (!e && rd->vm >= 0 && r->vms[rd->vm].up) /* the guest retargets a vCPU */
+			rd->vec[st->vector].addr = run_vm_vector_addr(r, (size_t)rd->vm, hart);
 		if (!e)
 			rvsim_trace(r->p,
 			            "\"ev\":\"affinity\",\"dev\":\"%s\",\"vector\":%u,\"hart\":%u",
@@ -162,7 +164,7 @@ static int step_(struct run *r, const struct scen_step *st, size_t idx)
 		return e ? e : 1;
 	}
 	case OP_VCPU_MIGRATE: {
-		int e = run_vm_migrate(r, (size_t)st->vm, st->hart, path);
+		int e = run_vm_migrate(r, (size_t)st->vm, st->vcpu, st->hart, path);
 		return e ? e : 1;
 	}
 	}

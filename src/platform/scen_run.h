@@ -64,8 +64,8 @@ struct rvm_vm {
 	uint64_t ram_pa; /* host PA of guest RAM at VM_RAM_GPA */
 	struct rvmsi_table msi;
 	struct rvmsi_rvd_mem mem;
-	struct rvmsi_gfiles gfiles;
-	struct rvmsi_vcpu vcpu;
+	struct rvmsi_vcpu vcpu[SCEN_MAX_VCPUS]; /* vCPU k: vIMSIC at VM_VIMSIC_GPA | k << 12 */
+	unsigned nvcpus;
 	uint64_t migrations, moved;
 };
 
@@ -111,6 +111,9 @@ struct run {
 	size_t nprq;
 	struct pend_fault *pend;
 	size_t npend, cappend;
+	/* the guest interrupt files of the S-level IMSIC, shared by every VM's
+	 * vCPUs (scen_vm.c): made by the first VM, so no two vCPUs share one */
+	struct rvmsi_gfiles gfiles;
 	size_t step;
 	FILE *progress;
 	int progress_shown;
@@ -168,11 +171,14 @@ void run_msi_teardown(struct run *r);
 #define VM_DATA_GPA UINT64_C(0x80100000)
 #define VM_VIMSIC_GPA UINT64_C(0x28000000)
 int run_vm_assign(struct run *r, size_t dev, size_t vm, const char *path);
-int run_vm_migrate(struct run *r, size_t vm, uint32_t hart, const char *path);
+int run_vm_migrate(struct run *r, size_t vm, unsigned vcpu, uint32_t hart, const char *path);
 /* Expected outcome of an access by a device assigned to vm (cause, *pa). */
 unsigned run_vm_expect(const struct run *r, size_t vm, uint64_t iova, bool write, uint64_t *pa);
-/* Physical address of the guest file backing the VM's vCPU. */
-uint64_t run_vm_file(const struct run *r, size_t vm);
+/* Physical address of the guest file backing vCPU vcpu of the VM. */
+uint64_t run_vm_file(const struct run *r, size_t vm, unsigned vcpu);
+/* The guest MSI address (vIMSIC S file) of the vCPU a vector with hart
+ * index hart targets: vCPU hart % vcpus. */
+uint64_t run_vm_vector_addr(const struct run *r, size_t vm, uint32_t hart);
 void run_vm_teardown(struct run *r);
 
 /* scen_ats.c: the device ATC */

@@ -13,11 +13,18 @@
  *     V|R|W|U|A|D leaves (device requests without a PASID are U-mode), and
  *     its vIMSIC page IOVA = GPA, as a guest driver maps its MSI doorbell;
  *   - a nested domain (rvd_domain_alloc_nested) the device is attached to;
- *   - one vCPU whose virtual IMSIC S file is at GPA VM_VIMSIC_GPA: the MSI
- *     page table (mask/pattern from rvmsi_msi_mask of that one-file layout)
- *     maps it to a host guest interrupt file chosen by rvmsi_vcpu_bind();
- *     the guest then enables the file (eidelivery, every identity).
- * vcpu_migrate moves the vCPU with rvmsi_vcpu_migrate() (save, atomic MSI
+ *   - N vCPUs (vms[].vcpus, at most the platform's harts); vCPU k's virtual
+ *     IMSIC S file is at GPA VM_VIMSIC_GPA | k << 12 (the AIA layout with
+ *     hart_bits = ceil(log2 N), no guest bits), mapped IOVA = GPA by the
+ *     guest's first stage; the MSI page table (mask/pattern from
+ *     rvmsi_msi_mask of that layout, so it has 2^hart_bits entries) maps
+ *     each to a host guest interrupt file chosen by rvmsi_vcpu_bind() on
+ *     hart index (vms[].hart + k) mod harts; the guest then enables each
+ *     file (eidelivery, every identity);
+ *   - an assigned device's vector with hart index h targets vCPU h mod N
+ *     (its MSI-X address is that vCPU's vIMSIC GPA); an affinity step
+ *     retargets it the same way (a guest MSI-X write, no table change).
+ * vcpu_migrate moves one vCPU with rvmsi_vcpu_migrate() (save, atomic MSI
  * PTE replace + IOTINVAL.GVMA + IOFENCE.C, move pending bits, restore), so
  * the device's MSIs keep arriving, now at the new file.
  *
@@ -25,8 +32,9 @@
  * AIA 1.0 "IMSIC" guest interrupt files; CHECKLIST §11.6 (migration).
  *
  * Invariants: (1) a VM's device is attached to its nested domain before its
- * MSI-X vectors are pointed at the vIMSIC; (2) the expected target of a
- * VM's MSIs is always the guest file the vCPU is bound to at that moment.
+ * MSI-X vectors are pointed at the vIMSIC; (2) the expected target of an
+ * MSI to vCPU k's vIMSIC is always the guest file vCPU k is bound to at that
+ * moment; (3) two vCPUs never share a guest file (rvmsi_gfiles).
  */
 #include <string.h>
 
@@ -53,10 +61,10 @@ static int fid_(const struct run *r, uint32_t hart_idx, uint32_t *group, uint32_
 	return 0;
 }
 
-static void guest_enable_(struct run *r, struct rvm_vm *vm)
+static void guest_enable_(struct run *r, const struct rvmsi_vcpu *vc)
 {
 	struct rvimsic *im = r->p->imsics[r->p->s_imsic].im;
-	struct rvimsic_file_id f = {vm->vcpu.group, vm->vcpu.hart, vm->vcpu.guest};
+	struct rvimsic_file_id f = {vc->group, vc->hart, vc->guest};
 	rvimsic_ireg_write(im, f, RVIMSIC_ISEL_EIDELIVERY, RVIMSIC_EIDELIVERY_ON);
 	for (uint32_t k = 0; k < 64; k += 2)
 		rvimsic_ireg_write(im, f, RVIMSIC_ISEL_EIE0 + k, ~UINT64_C(0));
@@ -67,7 +75,8 @@ static int vm_up_(struct run *r, struct rvm_vm *vm, size_t iommu, const struct s
 {
 	struct rvsim_iommu *io = &r->p->iommus[iommu];
 	const struct rvimsic_config *c = rvimsic_config(r->p->imsics[r->p->s_imsic].im);
-	size_t mapped = 0;
+	size_t mapped = 0, vmi = (size_t)(sv - r->s->vms);
+	unsigned bits = 0;
 	int e = 0;
 	uint64_t caps = rvm_get_config(io->m)->capabilities;
 	if (!c->guests) {
@@ -84,6 +93,12 @@ static int vm_up_(struct run *r, struct rvm_vm *vm, size_t iommu, const struct s
 		vm->failed = true;
 		return 0;
 	}
+	if (sv->vcpus > r->p->nr_harts)
+		return run_fail(r, "vms[%zu].vcpus: %u vCPUs on a platform of %zu harts", vmi,
+		                sv->vcpus, r->p->nr_harts);
+	vm->nvcpus = sv->vcpus;
+	while ((1u << bits) < vm->nvcpus)
+		bits++;
 	vm->iommu = iommu;
 	vm->parent = rvd_domain_alloc_paging_stage(io->drv, RVD_STAGE_SECOND, &e);
 	if (!vm->parent || rvsim_ram_alloc(r->p, VM_RAM_SIZE, VM_RAM_SIZE, &vm->ram_pa))
@@ -102,13 +117,14 @@ static int vm_up_(struct run *r, struct rvm_vm *vm, size_t iommu, const struct s
 	 * does), through a second L0 table */
 	gpte_(r, vm, VM_RAM_GPA + PAGE, (unsigned)(VM_VIMSIC_GPA >> 21) & 511,
 	      RVI_PTE_V | ((VM_RAM_GPA + 3 * PAGE) >> 12 << 10));
-	gpte_(r, vm, VM_RAM_GPA + 3 * PAGE, (unsigned)(VM_VIMSIC_GPA >> 12) & 511,
-	      LEAF | (VM_VIMSIC_GPA >> 12 << 10));
+	for (unsigned k = 0; k < vm->nvcpus; k++)
+		gpte_(r, vm, VM_RAM_GPA + 3 * PAGE, ((unsigned)(VM_VIMSIC_GPA >> 12) & 511) + k,
+		      LEAF | (((VM_VIMSIC_GPA >> 12) + k) << 10));
 	struct rvd_guest_fsc fsc = {.mode = RVI_IOSATP_SV39, .root_gpa = VM_RAM_GPA, .pscid = 1};
 	if (!e)
 		vm->nested = rvd_domain_alloc_nested(vm->parent, &fsc, &e);
-	/* the vIMSIC window: one S file at VM_VIMSIC_GPA */
-	struct rvmsi_layout l = {.base = VM_VIMSIC_GPA, .group_shift = 24};
+	/* the vIMSIC window: one S file per vCPU at VM_VIMSIC_GPA | k << 12 */
+	struct rvmsi_layout l = {.base = VM_VIMSIC_GPA, .hart_bits = bits, .group_shift = 24};
 	uint64_t mask = 0, pattern = 0;
 	if (!e)
 		e = rvmsi_msi_mask(&l, &mask, &pattern);
@@ -120,23 +136,28 @@ static int vm_up_(struct run *r, struct rvm_vm *vm, size_t iommu, const struct s
 		                     (uint16_t)rvd_domain_gscid(vm->parent));
 	if (!e)
 		e = rvd_domain_set_msi(vm->parent, vm->msi.pa >> 12, mask, pattern);
-	if (!e)
-		e = rvmsi_gfiles_init(&vm->gfiles, c->groups, c->harts, c->guests);
-	uint32_t g = 0, h = 0;
-	vm->vcpu.vfile_gpa = VM_VIMSIC_GPA;
-	if (!e && fid_(r, sv->hart, &g, &h))
-		e = -1;
-	if (!e)
-		e = rvmsi_vcpu_bind(&vm->msi, &vm->gfiles, r->p->imsics[r->p->s_imsic].im,
-		                    &vm->vcpu, g, h);
+	if (!e && !r->gfiles.used) /* the first VM: one allocator for them all */
+		e = rvmsi_gfiles_init(&r->gfiles, c->groups, c->harts, c->guests);
+	for (unsigned k = 0; !e && k < vm->nvcpus; k++) {
+		uint32_t g = 0, h = 0;
+		vm->vcpu[k].vfile_gpa = VM_VIMSIC_GPA | (uint64_t)k << 12;
+		if (fid_(r, (uint32_t)((sv->hart + k) % r->p->nr_harts), &g, &h))
+			e = -1;
+		if (!e)
+			e = rvmsi_vcpu_bind(&vm->msi, &r->gfiles, r->p->imsics[r->p->s_imsic].im,
+			                    &vm->vcpu[k], g, h);
+	}
 	if (e)
 		return snprintf(r->err, r->errlen, "%s: setting up VM '%s' failed (%d)", path,
 		                sv->name, e),
 		       RVSIM_E_SETUP;
-	guest_enable_(r, vm);
+	for (unsigned k = 0; k < vm->nvcpus; k++) {
+		guest_enable_(r, &vm->vcpu[k]);
+		rvsim_trace(r->p,
+		            "\"ev\":\"vm\",\"vm\":\"%s\",\"vcpu\":%u,\"hart\":%u,\"guest\":%u",
+		            sv->name, k, vm->vcpu[k].hart, vm->vcpu[k].guest);
+	}
 	vm->up = true;
-	rvsim_trace(r->p, "\"ev\":\"vm\",\"vm\":\"%s\",\"hart\":%u,\"guest\":%u", sv->name,
-	            vm->vcpu.hart, vm->vcpu.guest);
 	return 0;
 }
 
@@ -162,14 +183,20 @@ int run_vm_assign(struct run *r, size_t dev, size_t vmi, const char *path)
 		       RVSIM_E_SETUP;
 	rd->vm = (int)vmi;
 	rd->dom = -1;
-	for (unsigned v = 0; v < rd->sd->vectors; v++)
-		rd->vec[v].addr = VM_VIMSIC_GPA; /* the guest's MSI-X writes */
+	for (unsigned v = 0; v < rd->sd->vectors; v++) /* the guest's MSI-X writes */
+		rd->vec[v].addr = run_vm_vector_addr(r, vmi, (uint32_t)rd->vec[v].hart);
 	rvsim_trace(r->p, "\"ev\":\"attach\",\"dev\":\"%s\",\"vm\":\"%s\"", rd->sd->name,
 	            r->s->vms[vmi].name);
 	return 0;
 }
 
-int run_vm_migrate(struct run *r, size_t vmi, uint32_t hart_idx, const char *path)
+uint64_t run_vm_vector_addr(const struct run *r, size_t vmi, uint32_t hart)
+{
+	const struct rvm_vm *vm = &r->vms[vmi];
+	return VM_VIMSIC_GPA | (uint64_t)(vm->nvcpus ? hart % vm->nvcpus : 0) << 12;
+}
+
+int run_vm_migrate(struct run *r, size_t vmi, unsigned vcpu, uint32_t hart_idx, const char *path)
 {
 	struct rvm_vm *vm = &r->vms[vmi];
 	uint32_t g, h;
@@ -182,35 +209,40 @@ int run_vm_migrate(struct run *r, size_t vmi, uint32_t hart_idx, const char *pat
 	if (fid_(r, hart_idx, &g, &h))
 		return snprintf(r->err, r->errlen, "%s.hart: no interrupt file", path),
 		       RVSIM_E_SCENARIO;
-	uint64_t old_fa = run_vm_file(r, vmi);
-	int e = rvmsi_vcpu_migrate(&vm->msi, &vm->gfiles, r->p->imsics[r->p->s_imsic].im, &vm->vcpu,
-	                           g, h, &moved);
+	uint64_t old_fa = run_vm_file(r, vmi, vcpu);
+	int e = rvmsi_vcpu_migrate(&vm->msi, &r->gfiles, r->p->imsics[r->p->s_imsic].im,
+	                           &vm->vcpu[vcpu], g, h, &moved);
 	if (!e)
-		run_msi_moved(r, vmi, old_fa, run_vm_file(r, vmi));
+		run_msi_moved(r, vmi, old_fa, run_vm_file(r, vmi, vcpu));
 	if (e) {
-		run_viol(r, "%s: vCPU migration of '%s' failed (%d)", path, r->s->vms[vmi].name, e);
+		run_viol(r, "%s: migration of vCPU %u of '%s' failed (%d)", path, vcpu,
+		         r->s->vms[vmi].name, e);
 		return 0;
 	}
 	vm->migrations++;
 	vm->moved += moved;
-	rvsim_trace(r->p, "\"ev\":\"migrate\",\"vm\":\"%s\",\"hart\":%u,\"guest\":%u,\"moved\":%u",
-	            r->s->vms[vmi].name, h, vm->vcpu.guest, moved);
+	rvsim_trace(r->p,
+	            "\"ev\":\"migrate\",\"vm\":\"%s\",\"vcpu\":%u,\"hart\":%u,\"guest\":%u,"
+	            "\"moved\":%u",
+	            r->s->vms[vmi].name, vcpu, h, vm->vcpu[vcpu].guest, moved);
 	return 0;
 }
 
-uint64_t run_vm_file(const struct run *r, size_t vmi)
+uint64_t run_vm_file(const struct run *r, size_t vmi, unsigned vcpu)
 {
-	const struct rvm_vm *vm = &r->vms[vmi];
+	const struct rvmsi_vcpu *vc = &r->vms[vmi].vcpu[vcpu];
 	uint64_t pa = 0;
-	struct rvimsic_file_id f = {vm->vcpu.group, vm->vcpu.hart, vm->vcpu.guest};
+	struct rvimsic_file_id f = {vc->group, vc->hart, vc->guest};
 	rvimsic_file_addr(r->p->imsics[r->p->s_imsic].im, f, &pa);
 	return pa;
 }
 
 unsigned run_vm_expect(const struct run *r, size_t vmi, uint64_t iova, bool write, uint64_t *pa)
 {
-	if ((iova & ~(uint64_t)(PAGE - 1)) == VM_VIMSIC_GPA) { /* MSI translation */
-		*pa = run_vm_file(r, vmi) + (iova & (PAGE - 1));
+	if (iova >= VM_VIMSIC_GPA && (iova - VM_VIMSIC_GPA) / PAGE < r->vms[vmi].nvcpus) {
+		/* a vCPU's vIMSIC page: MSI translation */
+		*pa = run_vm_file(r, vmi, (unsigned)((iova - VM_VIMSIC_GPA) / PAGE)) +
+		      (iova & (PAGE - 1));
 		return 0;
 	}
 	if (iova >= VM_IOVA && iova - VM_IOVA < VM_IOVA_SIZE) {
@@ -226,10 +258,10 @@ void run_vm_teardown(struct run *r)
 		struct rvm_vm *vm = &r->vms[i];
 		if (vm->msi.refs)
 			rvmsi_table_destroy(&vm->msi);
-		if (vm->gfiles.used)
-			rvmsi_gfiles_destroy(&vm->gfiles);
 		memset(&vm->msi, 0, sizeof(vm->msi));
-		memset(&vm->gfiles, 0, sizeof(vm->gfiles));
 		vm->up = false;
 	}
+	if (r->gfiles.used)
+		rvmsi_gfiles_destroy(&r->gfiles);
+	memset(&r->gfiles, 0, sizeof(r->gfiles));
 }
