@@ -5,7 +5,7 @@
 # scenarios that are valid by construction (devices in first/second-stage,
 # identity and blocked domains, shared buffers, every DMA pattern and
 # direction, MSIs, affinity changes, detach/attach, map/unmap with DMA in
-# flight, VM assignment and vCPU migration) must never fail an invariant
+# flight, VM assignment (1..4 vCPUs) and vCPU migration) must never fail an invariant
 # (exit 1) or crash.  The generator follows docs/scenario-format.md (chunk
 # <= size, map steps never reuse an IOVA of their domain), so a rejection
 # (exit 2) of one of them is a generator or validator bug: more than 5 % of
@@ -54,7 +54,7 @@ def gen(rng):
             d["maps"] = maps
         doms.append(d)
         di += 1
-    vms = [{"name": "v0", "hart": rng.randint(0, 7)}]
+    vms = [{"name": "v0", "hart": rng.randint(0, 7), "vcpus": rng.randint(1, 4)}]
     steps = []
     used = {}  # domain -> map-step slots already mapped
     for _ in range(rng.randint(5, 40)):
@@ -92,7 +92,8 @@ def gen(rng):
         elif op == "vm_assign":
             steps.append({"op": "vm_assign", "device": dv["name"], "vm": "v0"})
         else:
-            steps.append({"op": "vcpu_migrate", "vm": "v0", "hart": rng.randint(0, 7)})
+            steps.append({"op": "vcpu_migrate", "vm": "v0", "vcpu": rng.randint(0, vms[0]["vcpus"] - 1),
+                          "hart": rng.randint(0, 7)})
     return {"name": "gen", "devices": devs, "domains": doms, "vms": vms, "steps": steps}
 def breaks(s, rng):
     """One deliberate mistake in s; returns the JSON path the tool must name."""
