@@ -135,6 +135,10 @@ struct rvd_config {
 	int (*prq_cb)(void *ctx, const struct rvd_page_request *pr);
 	/* Widest PASID devices use (picks PD8/PD17/PD20); 0 = 20. */
 	uint8_t pasid_bits;
+	/* QoS IDs of the IOMMU's own accesses (DDT, queues, its MSIs):
+	 * programmed into iommu_qosid while ddtp is Off (needs caps.QOSID
+	 * unless both are 0; must fit the implemented widths). */
+	uint16_t rcid, mcid;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -148,7 +152,9 @@ struct rvd_config {
  * needs, then invalidate all and fence.  Devices are blocked until attached.
  * Return: the instance, or NULL with *err set to
  *   -ENODEV (version, byte order, WSI/MSI or no usable DDT mode / stage),
- *   -ENOMEM, -ETIMEDOUT (a busy or on bit never settled), -EINVAL (cfg). */
+ *   -ENOMEM, -ETIMEDOUT (a busy or on bit never settled), -EINVAL (cfg;
+ *   also cfg.rcid/mcid not 0 without caps.QOSID, or wider than the
+ *   iommu_qosid fields implement, found by read-back). */
 struct rvd_iommu *rvd_probe(const struct rvd_os_ops *ops, void *ctx, const struct rvd_config *cfg,
                             int *err);
 /* Turn the IOMMU Off, disable the queues and free everything. */
@@ -199,6 +205,18 @@ uint64_t rvd_domain_pgsize_bitmap(const struct rvd_domain *dom);
  * domain), -EBUSY (PASIDs are attached and dom has a second stage),
  * -ENOSPC, -ENOMEM, -ETIMEDOUT / -EIO (invalidation failed). */
 int rvd_attach_dev(struct rvd_domain *dom, uint32_t device_id);
+
+/* QoS IDs for device_id's own traffic (QoSID extension): DC.ta.RCID and
+ * MCID, which tag its PDT, page-table, MSI-PT and MRIF accesses and its
+ * requests.  They stay with the device across attach changes (every DC
+ * the core writes for it carries them); its current valid DC is updated
+ * in place (one store, then IODIR.INVAL_DDT + fence).  0, 0 drops them.
+ * The implemented widths are probed at rvd_probe (all-ones written to
+ * iommu_qosid while Off, read back).
+ * Return: 0, -ENODEV (no caps.QOSID), -EINVAL (rcid or mcid wider than
+ * implemented, device_id too wide for the DDT), -ENOSPC (RVD_MAX_QOS
+ * devices already have IDs), -ENOMEM, -ETIMEDOUT, -EIO. */
+int rvd_set_dev_qosid(struct rvd_iommu *iommu, uint32_t device_id, uint16_t rcid, uint16_t mcid);
 
 /* ------------------------------------------------------------------------ */
 /* PASIDs (process directory)                                                */

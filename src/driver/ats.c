@@ -109,6 +109,16 @@ void rvd_add_ats_invals(struct rvd_domain *d, const struct rvd_gather *g, struct
 	}
 }
 
+void rvd_add_ats_inval_pc(struct rvd_iommu *m, struct rvd_batch *b, uint32_t did, uint32_t pid)
+{
+	const struct rvd_ats_dev *a = rvd_ats_find(m, did);
+	unsigned n = 0;
+	/* PC[0] serves the RID traffic (DPE=1): its ATC entries carry no
+	 * PASID, so they are invalidated with PV=0. */
+	if (a)
+		add_one(m, b, a, &n, pid != 0, pid, rvd_ats_payload_all());
+}
+
 /* Rewrite did's current DC (its words as they are; rvd_write_dc applies
  * the ATS bits of ats[]).  A device without a valid DC has nothing to do. */
 static int rewrite_dc(struct rvd_iommu *m, uint32_t did)
@@ -122,7 +132,8 @@ static int rewrite_dc(struct rvd_iommu *m, uint32_t did)
 	for (unsigned i = 0; i < n; i++)
 		dc[i] = rvd_ld64(&cur[i]);
 	dc[RVI_DC_TC] &= ~(RVI_DC_TC_EN_ATS | RVI_DC_TC_EN_PRI | RVI_DC_TC_PRPR | RVI_DC_TC_T2GPA);
-	return rvd_write_dc(m, did, dc);
+	/* §9.2 "Enabling ATS/PRI" wants V=0 around the change: no hitless. */
+	return rvd_write_dc_ex(m, did, dc, false);
 }
 
 static void step(const struct rvd_ats_cfg *c, struct rvd_iommu *m, uint32_t did,

@@ -7,7 +7,24 @@
  * valid DC until IODIR.INVAL_DDT), §9.2 (update rules and the table of
  * required invalidations).
  *
- * rvd_write_dc() order, for a DC that is valid now:
+ * rvd_write_dc() compares the new context with the valid one in memory,
+ * word by word (after the device overlays, rvd_dc_overlay).  Whole words
+ * are compared: the driver never writes reserved bits, so a word whose
+ * value changes has a used bit that changes (arm-smmu-v3's "used bits"
+ * reduced to words; a change in an unused bit could only send an update
+ * down the slower path, never tear it).
+ *
+ * Hitless (old valid, new valid, at most one word differs), §9.2 "a valid
+ * entry may be updated in place only by a single store that keeps it
+ * self-consistent": before the store the IOMMU sees the old context,
+ * after it the new one, both complete:
+ *   H1. store the one changed word (nothing when none changed);
+ *   H2. wmb; IODIR.INVAL_DDT DV=1 DID, the IOTINVALs the OLD context
+ *       needs (§9.2 table), ATS.INVAL when it had EN_ATS, IOFENCE.C, wait.
+ *   One publication; the device never loses its context.
+ *
+ * Otherwise (fields change together; or the caller forces it, as ATS
+ * enable/disable must, §9.2 "Enabling ATS/PRI"), for a DC that is valid:
  *   1. store tc with V=0 (one 64-bit store);
  *   2. wmb; IODIR.INVAL_DDT DV=1 DID, the IOTINVALs the OLD context needs
  *      (§9.2 table), IOFENCE.C, wait;
@@ -21,7 +38,10 @@
  *   1. Non-leaf DDT levels are allocated on first use and published after
  *      a wmb (zeroes before pointer); they are freed only by rvd_ddt_free().
  *   2. Only rvd_write_dc() stores to a leaf device context.
- *   3. A DC is never observable with V=1 and a mix of old and new words.
+ *   3. A DC is never observable with V=1 and a mix of old and new words
+ *      (hitless: only one word differs, stored at once; else V=0 first).
+ *   4. Every valid DC a device gets carries its overlays (ATS tc bits,
+ *      QoS IDs in ta), whoever built it.
  */
 #include <string.h>
 
@@ -107,7 +127,34 @@ static void add_iodir(struct rvd_iommu *m, struct rvd_batch *b, uint32_t did)
 	rvd_batch_add(m, b, &c);
 }
 
-int rvd_write_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc_in[8])
+void rvd_dc_overlay(struct rvd_iommu *m, uint32_t did, uint64_t dc[8])
+{
+	if (!(dc[RVI_DC_TC] & RVI_DC_TC_V))
+		return;
+	/* ats.c invariant 1: a device with ATS enabled keeps its tc bits. */
+	dc[RVI_DC_TC] |= rvd_ats_tc_bits(m, did, dc);
+	/* probe.c QoS: the device's RCID/MCID (invariant 4). */
+	dc[RVI_DC_TA] =
+	    (dc[RVI_DC_TA] & ~(RVI_DC_TA_RCID | RVI_DC_TA_MCID)) | rvd_qos_ta_bits(m, did);
+}
+
+/* H2 / step 2: invalidate what the old valid context 'old' left cached. */
+static int inval_old(struct rvd_iommu *m, uint32_t did, const uint64_t *old)
+{
+	struct rvd_batch b;
+	rvd_batch_init(&b);
+	add_iodir(m, &b, did);
+	add_old_dc_invals(m, &b, old);
+	/* The device's ATC holds translations of the old context (§9.2
+	 * "DevATC": after the IOATC, before the fence). */
+	if ((old[RVI_DC_TC] & RVI_DC_TC_EN_ATS) && rvd_ats_find(m, did)) {
+		struct rvd_cmd c = rvd_cmd_ats_inval(did, false, 0, rvd_ats_payload_all());
+		rvd_batch_add(m, &b, &c);
+	}
+	return rvd_batch_submit(m, &b, false, false);
+}
+
+int rvd_write_dc_ex(struct rvd_iommu *m, uint32_t did, const uint64_t dc_in[8], bool hitless)
 {
 	int rc = 0;
 	uint64_t old[RVI_DC_DWORDS_EXT], dc[8];
@@ -116,13 +163,28 @@ int rvd_write_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc_in[8])
 	if (!p)
 		return rc;
 	unsigned n = dc_dwords(m);
-	/* ats.c invariant 1: a device with ATS enabled keeps its tc bits. */
 	memcpy(dc, dc_in, sizeof(dc));
-	if (dc[RVI_DC_TC] & RVI_DC_TC_V)
-		dc[RVI_DC_TC] |= rvd_ats_tc_bits(m, did, dc);
+	rvd_dc_overlay(m, did, dc);
 	for (unsigned i = 0; i < n; i++)
 		old[i] = rvd_ld64(&p[i]);
 
+	if ((old[RVI_DC_TC] & RVI_DC_TC_V) && (dc[RVI_DC_TC] & RVI_DC_TC_V) && hitless) {
+		unsigned ndiff = 0, w = 0;
+		for (unsigned i = 0; i < n; i++)
+			if (old[i] != dc[i]) {
+				ndiff++;
+				w = i;
+			}
+		if (ndiff <= 1) {
+			/* H1. One store: old context before, new one after. */
+			if (ndiff)
+				rvd_st64(&p[w], dc[w]);
+			/* H2. Visible before the IODIR that drops the cached
+			 * old copy (§9.2: invalidate after the store). */
+			m->host.ops->wmb(m->host.ctx);
+			return inval_old(m, did, old);
+		}
+	}
 	if (old[RVI_DC_TC] & RVI_DC_TC_V) {
 		/* 1. The device loses its context: V=0 with one store. */
 		rvd_st64(&p[RVI_DC_TC], old[RVI_DC_TC] & ~RVI_DC_TC_V);
@@ -130,16 +192,7 @@ int rvd_write_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc_in[8])
 		 * tells the IOMMU to drop its cached copy (§9.2: invalidate
 		 * after the store is visible). */
 		m->host.ops->wmb(m->host.ctx);
-		rvd_batch_init(&b);
-		add_iodir(m, &b, did);
-		add_old_dc_invals(m, &b, old);
-		/* The device's ATC holds translations of the old context
-		 * (§9.2 "DevATC": after the IOATC, before the fence). */
-		if ((old[RVI_DC_TC] & RVI_DC_TC_EN_ATS) && rvd_ats_find(m, did)) {
-			struct rvd_cmd c = rvd_cmd_ats_inval(did, false, 0, rvd_ats_payload_all());
-			rvd_batch_add(m, &b, &c);
-		}
-		rc = rvd_batch_submit(m, &b, false, false);
+		rc = inval_old(m, did, old);
 		if (rc)
 			return rc; /* the device stays blocked (V=0) */
 	}
@@ -155,6 +208,11 @@ int rvd_write_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc_in[8])
 	rvd_batch_init(&b);
 	add_iodir(m, &b, did);
 	return rvd_batch_submit(m, &b, false, false);
+}
+
+int rvd_write_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc[8])
+{
+	return rvd_write_dc_ex(m, did, dc, true);
 }
 
 static void free_level(struct rvd_iommu *m, uint64_t phys, unsigned level)

@@ -24,18 +24,28 @@
  *               blocks or domain-wide; ATS.INVAL for ATS devices) and
  *               IOFENCE.C PR=PW=1.
  *
- * Limits: devices attached through PASIDs (PDT) do not get SADE; the
- * tracking bit is per domain, for the RID attachments.
+ * PDT devices: SADE is per DC, so the DC of a device with a PDT carries
+ * it while any of its domains (the RID one or a PASID's) tracks dirty
+ * (pasid.c pdt_dc); the non-tracking ones keep D preset in their writable
+ * leaves, so SADE changes nothing for them.  A PASID attached to a
+ * tracking domain gets SADE in the DC before its PC becomes valid.
  */
 #include "driver/drv_internal.h"
 
-/* Rewrite the DC of every device whose RID traffic uses d (lock held). */
+/* Rewrite the DC of every device whose RID traffic uses d, and of every
+ * PDT device (whose SADE follows all its domains) (lock held). */
 static int rewrite_dcs(struct rvd_domain *d)
 {
 	struct rvd_iommu *m = d->iommu;
 	int rc = 0;
 	for (unsigned i = 0; i < m->nattach; i++) {
-		if (m->attach[i].dom != d || m->attach[i].pdt)
+		if (m->attach[i].pdt) {
+			int e = rvd_pdt_sync_dc(m, (int)i); /* no-op when unchanged */
+			if (e && !rc)
+				rc = e;
+			continue;
+		}
+		if (m->attach[i].dom != d)
 			continue;
 		uint64_t dc[8];
 		rvd_make_dc(d, dc);

@@ -15,6 +15,7 @@
  *   nested.c   nested domains (guest first stage over a host second stage)
  *   ats.c      ATS/PRI enable and disable, ATS.INVAL after invalidations
  *   dirty.c    dirty tracking (SADE/GADE, read-and-clear of D)
+ *   qos.c      QoS IDs: iommu_qosid at probe, per-device DC.ta RCID/MCID
  *
  * Memory: every object lives in pages from rvd_os_ops.alloc_pages and is
  * reached through phys_to_virt.  Table entries are 64-bit words accessed
@@ -157,6 +158,7 @@ struct rvd_queue {
 #define RVD_MAX_ATTACH 256                     /* devices attached at once (a fixed table) */
 #define RVD_MAX_PASID_ATTACH 256               /* (device, PASID) attachments at once */
 #define RVD_MAX_ATS 64                         /* devices with ATS enabled at once */
+#define RVD_MAX_QOS 64                         /* devices with their own QoS IDs */
 #define RVD_ID_BITMAP_BITS (RVI_PAGE_SIZE * 8) /* one page of bits per ID space */
 
 struct rvd_domain {
@@ -230,6 +232,13 @@ struct rvd_iommu {
 		bool prpr;        /* PRG responses carry the request's PASID */
 		void (*step)(void *ctx, uint32_t device_id, enum rvd_ats_step step);
 	} ats[RVD_MAX_ATS];
+	/* QoS IDs (qos.c): implemented bits, devices with their own IDs */
+	uint16_t rcid_mask, mcid_mask;
+	unsigned nqos;
+	struct {
+		uint32_t did;
+		uint64_t ta; /* DC.ta RCID | MCID bits */
+	} qos[RVD_MAX_QOS];
 	/* fault-log rate limiting */
 	uint64_t log_window_start;
 	unsigned log_in_window;
@@ -276,6 +285,9 @@ int rvd_attach_slot(struct rvd_iommu *iommu, uint32_t did);
 /* pasid.c (lock held) */
 /* Point the RID (no-PASID) traffic of a device that has a PDT at d. */
 int rvd_pdt_set_rid(struct rvd_iommu *iommu, int slot, struct rvd_domain *d);
+/* Rewrite the DC of the PDT device in attach slot 'slot' from its domains
+ * (tc.SADE when one of them tracks dirty); nothing when it is unchanged. */
+int rvd_pdt_sync_dc(struct rvd_iommu *iommu, int slot);
 /* Free every PDT (rvd_remove, after the IOMMU is off). */
 void rvd_pdt_free_all(struct rvd_iommu *iommu);
 
@@ -289,8 +301,15 @@ uint64_t *rvd_dir_descend(struct rvd_iommu *iommu, uint64_t *p, bool alloc, int 
  * alloc.  Return NULL with *err = -EINVAL (too wide) or -ENOMEM. */
 uint64_t *rvd_ddt_dc(struct rvd_iommu *iommu, uint32_t did, bool alloc, int *err);
 /* Update the DC of did to dc[] (8 words; 4 used in base format) in the
- * spec's order.  Return: 0, -EINVAL, -ENOMEM, -ETIMEDOUT, -EIO. */
+ * spec's order: in place with one store when the valid DC changes in at
+ * most one word (hitless), else through V=0 (ddt.c).
+ * Return: 0, -EINVAL, -ENOMEM, -ETIMEDOUT, -EIO. */
 int rvd_write_dc(struct rvd_iommu *iommu, uint32_t did, const uint64_t dc[8]);
+/* Same; hitless=false forces the V=0 sequence (ATS enable/disable). */
+int rvd_write_dc_ex(struct rvd_iommu *iommu, uint32_t did, const uint64_t dc[8], bool hitless);
+/* Add did's overlays to a valid dc[]: its ATS tc bits (ats.c) and its QoS
+ * IDs in ta (probe.c).  The writer applies them; compare with them. */
+void rvd_dc_overlay(struct rvd_iommu *iommu, uint32_t did, uint64_t dc[8]);
 void rvd_ddt_free(struct rvd_iommu *iommu);
 
 /* ats.c (lock held) */
@@ -303,9 +322,20 @@ uint64_t rvd_ats_payload_all(void);
 /* ATS.INVALs for every ATS device using d (RID or PASID), for g's range
  * (NULL or empty: everything); nested children of d: everything. */
 void rvd_add_ats_invals(struct rvd_domain *d, const struct rvd_gather *g, struct rvd_batch *b);
+/* After the IOTINVALs of a change of process context (did, pid): ATS.INVAL
+ * of that PASID's whole space (PV=1 PID=pid; pid 0, the RID traffic under
+ * DPE=1: PV=0) when did has ATS enabled (§9.2 "DevATC"). */
+void rvd_add_ats_inval_pc(struct rvd_iommu *m, struct rvd_batch *b, uint32_t did, uint32_t pid);
 /* After an IOTINVAL.GVMA command c: ATS.INVAL for the ATS devices whose
  * translations it can reach (the GSCID's second-stage and nested domains). */
 void rvd_add_ats_invals_gvma(struct rvd_iommu *iommu, const struct rvd_cmd *c, struct rvd_batch *b);
+
+/* qos.c */
+/* ddtp Off: probe the iommu_qosid widths and program cfg.rcid/mcid.
+ * Return: 0, -EINVAL (non-zero IDs do not fit, or no caps.QOSID). */
+int rvd_qos_probe(struct rvd_iommu *iommu);
+/* (lock held) DC.ta RCID/MCID bits for device did (0: none). */
+uint64_t rvd_qos_ta_bits(struct rvd_iommu *iommu, uint32_t did);
 
 /* fq.c */
 int rvd_fq_drain(struct rvd_iommu *iommu);

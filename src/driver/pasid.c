@@ -18,7 +18,9 @@
  *
  * PC writer order, for a PC that is valid now:
  *   1. store ta with V=0; wmb;
- *   2. IODIR.INVAL_PDT DID PID, IOTINVAL.VMA PSCV=1 old PSCID, IOFENCE.C;
+ *   2. IODIR.INVAL_PDT DID PID, IOTINVAL.VMA PSCV=1 old PSCID, for an
+ *      ATS device ATS.INVAL PV=1 PID (PV=0 for PID 0) of the whole space,
+ *      IOFENCE.C;
  *   3. store fsc; wmb; store ta with V=1 (one store); wmb;
  *   4. IODIR.INVAL_PDT DID PID, IOFENCE.C.
  *
@@ -131,6 +133,8 @@ static int write_pc(struct rvd_iommu *m, uint32_t did, uint32_t pid, uint64_t *p
 		c = rvd_cmd_iotinval_vma(false, 0, true,
 		                         (uint32_t)RVI_FIELD_GET(RVI_PC_TA_PSCID, old), false, 0);
 		rvd_batch_add(m, &b, &c);
+		/* §9.2 "DevATC": the device's ATC after the IOATC. */
+		rvd_add_ats_inval_pc(m, &b, did, pid);
 		int rc = rvd_batch_submit(m, &b, false, false);
 		if (rc)
 			return rc;
@@ -153,12 +157,30 @@ static int write_pc(struct rvd_iommu *m, uint32_t did, uint32_t pid, uint64_t *p
 /* Device contexts of PDT devices                                            */
 /* ------------------------------------------------------------------------ */
 
-static void pdt_dc(const struct rvd_iommu *m, const struct rvd_attach *a, uint64_t dc[8])
+/* Does a domain of the PDT device a (RID, a PASID, or 'extra', one about
+ * to be attached) track dirty?  SADE is per DC, so it covers them all;
+ * the others keep D preset in writable leaves and never need an update. */
+static bool pdt_dirty(const struct rvd_iommu *m, const struct rvd_attach *a,
+                      const struct rvd_domain *extra)
+{
+	if ((extra && extra->pt.dirty_tracking) ||
+	    (a->dom->type == RVD_DOMAIN_PAGING && a->dom->pt.dirty_tracking))
+		return true;
+	for (unsigned i = 0; i < m->npasid_att; i++)
+		if (m->pasid_att[i].did == a->did && m->pasid_att[i].dom->pt.dirty_tracking)
+			return true;
+	return false;
+}
+
+static void pdt_dc(const struct rvd_iommu *m, const struct rvd_attach *a,
+                   const struct rvd_domain *extra, uint64_t dc[8])
 {
 	memset(dc, 0, 8 * sizeof(dc[0]));
 	dc[RVI_DC_TC] = RVI_DC_TC_V | RVI_DC_TC_PDTV;
 	if (m->fctl & RVI_FCTL_BE)
 		dc[RVI_DC_TC] |= RVI_DC_TC_SBE;
+	if (pdt_dirty(m, a, extra))
+		dc[RVI_DC_TC] |= RVI_DC_TC_SADE; /* dirty.c: first-stage A/D */
 	if (a->dom->type != RVD_DOMAIN_IDENTITY)
 		dc[RVI_DC_TC] |= RVI_DC_TC_DPE;
 	dc[RVI_DC_FSC] = RVI_FIELD_PREP(RVI_FSC_MODE, m->pd_mode) |
@@ -166,9 +188,12 @@ static void pdt_dc(const struct rvd_iommu *m, const struct rvd_attach *a, uint64
 }
 
 /* Rewrite did's DC only when it differs from dc. */
-static int update_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc[8])
+static int update_dc(struct rvd_iommu *m, uint32_t did, const uint64_t dc_in[8])
 {
 	int e;
+	uint64_t dc[8];
+	memcpy(dc, dc_in, sizeof(dc));
+	rvd_dc_overlay(m, did, dc); /* compare what the writer would store */
 	const uint64_t *cur = rvd_ddt_dc(m, did, false, &e);
 	unsigned n = m->dc_ext ? RVI_DC_DWORDS_EXT : RVI_DC_DWORDS_BASE;
 	if (cur) {
@@ -198,7 +223,7 @@ static int sync_rid(struct rvd_iommu *m, struct rvd_attach *a)
 	bool paging = a->dom->type == RVD_DOMAIN_PAGING;
 	if (paging)
 		pc_of(a->dom, &ta, &fsc);
-	pdt_dc(m, a, dc);
+	pdt_dc(m, a, NULL, dc);
 	/* The new RID context is complete before the DC can lead to it, and
 	 * the DC stops using PC[0] before it is cleared. */
 	int rc = paging ? write_pc(m, a->did, 0, pc0, ta, fsc) : 0;
@@ -220,6 +245,13 @@ int rvd_pdt_set_rid(struct rvd_iommu *m, int slot, struct rvd_domain *d)
 	old->nattached--;
 	d->nattached++;
 	return rc;
+}
+
+int rvd_pdt_sync_dc(struct rvd_iommu *m, int slot)
+{
+	uint64_t dc[8];
+	pdt_dc(m, &m->attach[slot], NULL, dc);
+	return update_dc(m, m->attach[slot].did, dc);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -315,6 +347,13 @@ int rvd_attach_dev_pasid(struct rvd_domain *d, uint32_t did, uint32_t pasid)
 	uint64_t *pc = NULL;
 	if (!rc)
 		pc = pdt_pc(m, a->pdt, pasid, true, &rc);
+	/* A tracking domain's new leaves have D=0: SADE must be in the DC
+	 * before a PC can lead to them (else a store faults). */
+	if (!rc && pc && d->pt.dirty_tracking) {
+		uint64_t dc[8];
+		pdt_dc(m, a, d, dc);
+		rc = update_dc(m, did, dc);
+	}
 	if (!rc) {
 		uint64_t ta, fsc;
 		pc_of(d, &ta, &fsc);
@@ -366,6 +405,8 @@ int rvd_detach_dev_pasid(struct rvd_iommu *m, uint32_t did, uint32_t pasid)
 	m->pasid_att[ps] = m->pasid_att[--m->npasid_att];
 	if (!--a->npasid)
 		rc = pdt_destroy(m, slot);
+	else
+		rc = rvd_pdt_sync_dc(m, slot); /* SADE may go with the PASID */
 out:
 	m->host.ops->unlock(m->host.ctx);
 	return rc;

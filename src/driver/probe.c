@@ -11,6 +11,8 @@
  *   2. fctl.BE = host byte order, or fail (END=0)            set_fctl()
  *   3. fctl.WSI per cfg and IGS, or fail                     set_fctl()
  *   4. first/second-stage formats and the stage policy       pick_formats()
+ *   4b. QoSID: probe iommu_qosid widths, program cfg.rcid/
+ *      mcid while ddtp is Off (§9.1 item 11)                 rvd_qos_probe()
  *   5. icvec: probe the writable bits, assign vectors        setup_irqs()
  *   6. msi_cfg_tbl (MSI mode)                                setup_irqs()
  *   7-9. CQ, FQ, PQ (with ATS): size read back from the WARL
@@ -341,6 +343,8 @@ struct rvd_iommu *rvd_probe(const struct rvd_os_ops *ops, void *ctx, const struc
 		rc = set_fctl(m); /* steps 2, 3 */
 	if (!rc)
 		rc = pick_formats(m); /* step 4 */
+	if (!rc)
+		rc = rvd_qos_probe(m); /* step 4b: before queues and DDT run */
 	if (rc)
 		goto fail_free;
 	void *v;

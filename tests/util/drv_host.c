@@ -113,7 +113,13 @@ static void record_cmds(struct dh *h, uint32_t new_cqt)
 static void mmio_wr(struct dh *h, uint32_t off, unsigned size, uint64_t v)
 {
 	assert_non_null(h->m);
+	if (h->n_mmio_log < DH_MAX_MMIO_LOG) {
+		h->mmio_log[h->n_mmio_log].off = off;
+		h->mmio_log[h->n_mmio_log].val = v;
+		h->n_mmio_log++;
+	}
 	if (off == RVI_REG_CQT) {
+		h->n_cqt_writes++;
 		record_cmds(h, (uint32_t)v);
 		if (h->on_cqt)
 			h->on_cqt(h, h->on_cqt_arg);
@@ -148,6 +154,13 @@ static void dh_fence(void *ctx)
 {
 	(void)ctx;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+static void dh_wmb(void *ctx)
+{
+	struct dh *h = ctx;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (h->on_wmb)
+		h->on_wmb(h, h->on_wmb_arg);
 }
 static void dh_lock(void *ctx)
 {
@@ -223,10 +236,18 @@ static void dh_log(void *ctx, enum rvd_log_level lvl, const char *msg)
 
 /* ---- the model's view of memory ---- */
 
+static void note_attr(struct dh *h, const struct rvm_mem_attr *a)
+{
+	if (a && (unsigned)a->kind < RVM_MEM_KIND_COUNT) {
+		h->attr_last[a->kind] = *a;
+		h->attr_n[a->kind]++;
+	}
+}
+
 static int m_read(void *ctx, uint64_t pa, void *buf, size_t len, const struct rvm_mem_attr *a)
 {
 	struct dh *h = ctx;
-	(void)a;
+	note_attr(h, a);
 	if (dh_in_pool(h, pa)) {
 		memcpy(buf, dh_va(h, pa), len);
 		return RVM_MEM_OK;
@@ -237,7 +258,7 @@ static int m_write(void *ctx, uint64_t pa, const void *buf, size_t len,
                    const struct rvm_mem_attr *a)
 {
 	struct dh *h = ctx;
-	(void)a;
+	note_attr(h, a);
 	if (dh_in_pool(h, pa)) {
 		memcpy(dh_va(h, pa), buf, len);
 		return RVM_MEM_OK;
@@ -248,7 +269,7 @@ static int m_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expected, uint6
                  uint64_t *observed, const struct rvm_mem_attr *a)
 {
 	struct dh *h = ctx;
-	(void)a;
+	note_attr(h, a);
 	if (!dh_in_pool(h, pa))
 		return rv_physmem_cas(h->mem, pa, size, expected, desired, observed);
 	if (size == 8) {
@@ -284,7 +305,7 @@ struct dh *dh_create(uint64_t pages, const struct rvm_config *cfg)
 	    .write32 = dh_wr32,
 	    .write64 = dh_wr64,
 	    .mb = dh_fence,
-	    .wmb = dh_fence,
+	    .wmb = dh_wmb,
 	    .rmb = dh_fence,
 	    .lock = dh_lock,
 	    .unlock = dh_unlock,

@@ -36,6 +36,7 @@
 #define DH_MAX_FREES 1024
 #define DH_MAX_FAULTS 64
 #define DH_MAX_ATS_MSGS 256
+#define DH_MAX_MMIO_LOG 512
 
 struct dh {
 	/* the pool */
@@ -82,6 +83,21 @@ struct dh {
 	/* called on every cqt write, before the model sees it */
 	void (*on_cqt)(struct dh *h, void *arg);
 	void *on_cqt_arg;
+	unsigned n_cqt_writes;
+	/* called on every wmb (after the fence), e.g. to inspect tables
+	 * between the driver's ordered stores */
+	void (*on_wmb)(struct dh *h, void *arg);
+	void *on_wmb_arg;
+	/* QoS IDs of the model's memory accesses: the last attributes seen
+	 * per kind, and how many accesses of each kind */
+	struct rvm_mem_attr attr_last[RVM_MEM_KIND_COUNT];
+	unsigned attr_n[RVM_MEM_KIND_COUNT];
+	/* every MMIO write (offset, value), in order */
+	struct {
+		uint32_t off;
+		uint64_t val;
+	} mmio_log[DH_MAX_MMIO_LOG];
+	unsigned n_mmio_log;
 	/* ops table handed to the driver */
 	struct rvd_os_ops ops;
 };
