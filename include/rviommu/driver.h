@@ -199,7 +199,9 @@ int rvd_domain_stage(const struct rvd_domain *dom);
 /* Bitmap of page sizes the domain maps (bit n = 2^n bytes). */
 uint64_t rvd_domain_pgsize_bitmap(const struct rvd_domain *dom);
 
-/* Point device_id at dom, updating its device context in the spec's order.
+/* Point device_id at dom, updating its device context in the spec's order
+ * (in place with one store when a single 64-bit word of the valid DC
+ * changes, e.g. between second-stage domains; else through V=0).
  * A device with PASIDs attached keeps them; its RID traffic moves to dom.
  * Return: 0, -EINVAL (device_id too wide for the DDT, or incompatible
  * domain), -EBUSY (PASIDs are attached and dom has a second stage),
@@ -230,8 +232,10 @@ int rvd_set_dev_qosid(struct rvd_iommu *iommu, uint32_t device_id, uint16_t rcid
  * (first-stage RID domain; blocked = PC 0 invalid, cause 266) or stays
  * untranslated (identity, DPE=0).  Non-leaf PDT pages are allocated on
  * first use.  The process context is written in the spec's order: V=0,
- * IODIR.INVAL_PDT + IOTINVAL.VMA PSCID of the old context + IOFENCE.C,
- * the new fsc, V=1, IODIR.INVAL_PDT + IOFENCE.C.
+ * IODIR.INVAL_PDT + IOTINVAL.VMA PSCID of the old context (+ ATS.INVAL
+ * PV=1 PID=pasid of the whole space when the device has ATS) + IOFENCE.C,
+ * the new fsc, V=1, IODIR.INVAL_PDT + IOFENCE.C.  When dom tracks dirty,
+ * the DC gets tc.SADE before the PC is written.
  * Return: 0, -EINVAL (dom not first-stage paging, pasid 0 or wider than
  * the PDT format, device_id too wide), -ENODEV (no PD8/PD17/PD20), -EBUSY
  * (the device's RID domain has a second stage), -ENOSPC (attachment
@@ -433,13 +437,12 @@ int rvd_disable_ats(struct rvd_iommu *iommu, uint32_t device_id);
 /* ------------------------------------------------------------------------ */
 
 /* Start or stop hardware dirty tracking for a paging domain: the DCs of
- * its devices (RID attachments) get tc.SADE (first stage) or tc.GADE
- * (second stage), and leaves written from then on have D=0 (A preset), so
- * the IOMMU sets D on the first write.  Writable leaves that exist keep
- * D=1 and read as dirty until the first clear.  Stopping sets D in every
- * writable leaf before SADE/GADE go (else a store would fault).
- * Return: 0, -EINVAL (not a paging domain), -EOPNOTSUPP (no
- * caps.AMO_HWAD), -ETIMEDOUT, -EIO. */
+ * its devices (RID attachments, and devices with a PASID on it) get
+ * tc.SADE (first stage) or tc.GADE (second stage), and leaves written from then on have D=0 (A
+ * preset), so the IOMMU sets D on the first write.  Writable leaves that exist keep D=1 and read as
+ * dirty until the first clear.  Stopping sets D in every writable leaf before SADE/GADE go (else a
+ * store would fault). Return: 0, -EINVAL (not a paging domain), -EOPNOTSUPP (no caps.AMO_HWAD),
+ * -ETIMEDOUT, -EIO. */
 int rvd_domain_set_dirty_tracking(struct rvd_domain *dom, bool enable);
 /* Leave D set (report only) when given to rvd_read_and_clear_dirty. */
 #define RVD_DIRTY_NO_CLEAR 0x1u
