@@ -354,13 +354,17 @@ int rvd_attach_dev_pasid(struct rvd_domain *d, uint32_t did, uint32_t pasid)
 		pdt_dc(m, a, d, dc);
 		rc = update_dc(m, did, dc);
 	}
+	bool wrote = false; /* write_pc ran: a valid PC is then d's */
 	if (!rc) {
 		uint64_t ta, fsc;
 		pc_of(d, &ta, &fsc);
 		rc = write_pc(m, did, pasid, pc, ta, fsc);
+		wrote = true;
 	}
 	bool valid = pc && (rvd_ld64(&pc[RVI_PC_TA]) & RVI_PC_TA_V);
-	if (ps >= 0) { /* replaced, or cleared by a failed replace */
+	if (ps >= 0 && valid && !wrote) {
+		/* the SADE update failed: the PC still serves the old domain */
+	} else if (ps >= 0) { /* replaced, or cleared by a failed replace */
 		m->pasid_att[ps].dom->nattached--;
 		if (valid) {
 			m->pasid_att[ps].dom = d;

@@ -227,6 +227,32 @@ static void test_pasid_dirty_tracking(void **state)
 	stop(&t);
 }
 
+static void test_pasid_sade_update_failure_keeps_old_pc(void **state)
+{
+	struct t t;
+	uint64_t pa = 0;
+	(void)state;
+	start(&t);
+	struct rvd_domain *a = dom(&t, RVD_STAGE_FIRST, BUF_A, RVD_PROT_READ);
+	struct rvd_domain *b = dom(&t, RVD_STAGE_FIRST, BUF_B, RVD_PROT_READ);
+	assert_int_equal(rvd_attach_dev_pasid(b, DID, 5), 0);
+	enable_ats(&t);
+	assert_int_equal(rvd_domain_set_dirty_tracking(a, true), 0);
+	/* the DC update that adds SADE times out (its ATS.INVAL is never
+	 * answered): PASID 5 stays on b, and the bookkeeping says so */
+	t.h->ats_answer = false;
+	assert_int_equal(rvd_attach_dev_pasid(a, DID, 5), -ETIMEDOUT);
+	t.h->ats_answer = true;
+	assert_int_equal(dma(&t, true, 5, RVM_ACC_READ, IOVA, &pa), 0);
+	assert_int_equal(pa, BUF_B);
+	assert_int_equal(rvd_domain_free(b), -EBUSY);
+	assert_int_equal(rvd_detach_dev_pasid(t.iommu, DID, 5), 0);
+	assert_int_equal(rvd_disable_ats(t.iommu, DID), 0);
+	assert_int_equal(rvd_domain_free(a), 0);
+	assert_int_equal(rvd_domain_free(b), 0);
+	stop(&t);
+}
+
 /* ---- 2. hitless DC updates ---- */
 
 /* The checker run at every wmb and every cqt write: the DC in memory is
@@ -505,6 +531,7 @@ int main(void)
 	    cmocka_unit_test(test_pc_change_invalidates_device_atc),
 	    cmocka_unit_test(test_pc_change_without_ats_sends_none),
 	    cmocka_unit_test(test_pasid_dirty_tracking),
+	    cmocka_unit_test(test_pasid_sade_update_failure_keeps_old_pc),
 	    cmocka_unit_test(test_hitless_one_word),
 	    cmocka_unit_test(test_two_words_go_through_v0),
 	    cmocka_unit_test(test_ats_enable_keeps_v0),
