@@ -189,6 +189,28 @@ struct rvm_config {
  * 4096-entry IOTLB, 1024-entry G-stage cache, 4096-entry page-walk cache.  Callers edit the result before rvm_create(). */
 void rvm_config_default(struct rvm_config *cfg);
 
+/* The configuration by field name, for tools that read one from text
+ * (`rviommu replay`'s reset op, the platform's scenario "iommu" object), so
+ * the list of knobs lives in one place.  Names are the struct members';
+ * "ioatc" (iotlb_entries) and "ddtp_mode" (ddtp_reset_mode) are aliases. */
+struct rvm_config_field {
+	const char *name;
+	size_t offset;
+	uint8_t size;   /* bytes: 1, 2, 4 or 8 */
+	bool is_bool;
+};
+/* Every field, in declaration order; *n receives the count. */
+const struct rvm_config_field *rvm_config_fields(size_t *n);
+/* The field called name (or an alias), or NULL. */
+const struct rvm_config_field *rvm_config_field_find(const char *name);
+/* Store v in the field (a bool takes 0 or 1).  Returns 0, or RVM_ERANGE
+ * when v does not fit the field; cfg is then unchanged. */
+int rvm_config_field_set(struct rvm_config *cfg, const struct rvm_config_field *f, uint64_t v);
+uint64_t rvm_config_field_get(const struct rvm_config *cfg, const struct rvm_config_field *f);
+/* A capability bit by its §5.3 field name, case-insensitive ("sv39",
+ * "sv48x4", "msi_flat", "ats", "nl", "s", ...), or 0 for an unknown name. */
+uint64_t rvm_capability_by_name(const char *name);
+
 /* ------------------------------------------------------------------------ */
 /* Lifecycle                                                                 */
 /* ------------------------------------------------------------------------ */
