@@ -4,6 +4,7 @@
  * json_get.h).  Strict by design: a stimulus file with a typo or an
  * out-of-range value is rejected with a message, never guessed at.
  */
+#include "util/json_num.h"
 #include "cli/json_get.h"
 
 #include <stdarg.h>
@@ -19,48 +20,23 @@ int jget_fail(struct jget_err *e, const char *fmt, ...)
 	return -1;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* "0x" followed by at least one hex digit; value must fit in 64 bits. */
-static int parse_hex_string(const char *s, const char *what, uint64_t *out, struct jget_err *e)
-{
-	if (s[0] != '0' || s[1] != 'x' || s[2] == '\0')
-		return jget_fail(e, "%s: \"%s\" is not a 0x-hex integer", what, s);
-	uint64_t v = 0;
-	for (const char *p = s + 2; *p; p++) {
-		int d = hex_digit(*p);
-		if (d < 0)
-			return jget_fail(e, "%s: \"%s\" is not a 0x-hex integer", what, s);
-		if (v >> 60)
-			return jget_fail(e, "%s: \"%s\" does not fit in 64 bits", what, s);
-		v = (v << 4) | (uint64_t)d;
-	}
-	*out = v;
-	return 0;
-}
-
 int jget_value_u64(const json_t *v, const char *what, uint64_t max, uint64_t *out,
                    struct jget_err *e)
 {
 	uint64_t x = 0;
-	if (json_is_integer(v)) {
-		json_int_t i = json_integer_value(v);
-		if (i < 0)
-			return jget_fail(e, "%s: negative value %lld", what, (long long)i);
-		x = (uint64_t)i;
-	} else if (json_is_string(v)) {
-		if (parse_hex_string(json_string_value(v), what, &x, e))
-			return -1;
-	} else {
+	switch (rv_json_u64(v, false, &x)) {
+	case RV_JSON_NUM_OK:
+		break;
+	case RV_JSON_NUM_NEGATIVE:
+		return jget_fail(e, "%s: negative value %lld", what,
+		                 (long long)json_integer_value(v));
+	case RV_JSON_NUM_SYNTAX:
+		return jget_fail(e, "%s: \"%s\" is not a 0x-hex integer", what,
+		                 json_string_value(v));
+	case RV_JSON_NUM_OVERFLOW:
+		return jget_fail(e, "%s: \"%s\" does not fit in 64 bits", what,
+		                 json_string_value(v));
+	default:
 		return jget_fail(e, "%s: expected an integer or a \"0x...\" string", what);
 	}
 	if (x > max)
@@ -169,7 +145,7 @@ int jget_hex_bytes(const char *s, uint8_t *buf, size_t cap, size_t *len, struct 
 	if (n / 2 > cap)
 		return jget_fail(e, "bytes: more than %zu bytes", cap);
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+		int hi = rv_hex_digit(s[i]), lo = rv_hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return jget_fail(e, "bytes: '%c' is not a hex digit",
 			                 hi < 0 ? s[i] : s[i + 1]);

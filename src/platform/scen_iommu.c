@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "platform/scen.h"
+#include "util/json_num.h"
 #include "rviommu/spec.h"
 
 __attribute__((format(printf, 3, 4))) static int fail_(char *err, size_t errlen, const char *fmt,
@@ -43,21 +44,19 @@ __attribute__((format(printf, 3, 4))) static int fail_(char *err, size_t errlen,
 static int uint_(const json_t *v, const char *key, uint64_t max, uint64_t *out, char *err,
                  size_t errlen)
 {
-	uint64_t x;
-	if (json_is_integer(v)) {
-		if (json_integer_value(v) < 0)
-			return fail_(err, errlen, "iommu.%s: must not be negative", key);
-		x = (uint64_t)json_integer_value(v);
-	} else if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		char *end = NULL;
-		int base = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10;
-		if (!s[0] || s[0] == '-' || s[0] == '+' || s[0] == ' ')
-			return fail_(err, errlen, "iommu.%s: \"%s\" is not a number", key, s);
-		x = strtoull(s, &end, base);
-		if (*end || (base == 16 && !s[2]))
-			return fail_(err, errlen, "iommu.%s: \"%s\" is not a number", key, s);
-	} else {
+	uint64_t x = 0;
+	switch (rv_json_u64(v, true, &x)) {
+	case RV_JSON_NUM_OK:
+		break;
+	case RV_JSON_NUM_NEGATIVE:
+		return fail_(err, errlen, "iommu.%s: must not be negative", key);
+	case RV_JSON_NUM_SYNTAX:
+		return fail_(err, errlen, "iommu.%s: \"%s\" is not a number", key,
+		             json_string_value(v));
+	case RV_JSON_NUM_OVERFLOW:
+		return fail_(err, errlen, "iommu.%s: \"%s\" does not fit in 64 bits", key,
+		             json_string_value(v));
+	default:
 		return fail_(err, errlen, "iommu.%s: must be an integer or a \"0x...\" string",
 		             key);
 	}

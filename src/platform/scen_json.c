@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "platform/scen.h"
+#include "util/json_num.h"
 #include "rviommu/driver.h"
 
 #define MAX_STEPS 100000
@@ -70,20 +71,17 @@ static int u64_(struct pctx *c, const json_t *o, const char *path, const char *k
 		*out = dflt;
 		return 0;
 	}
-	if (json_is_integer(v)) {
-		if (json_integer_value(v) < 0)
-			return fail_(c, "%s.%s: must not be negative", path, key);
-		x = (uint64_t)json_integer_value(v);
-	} else if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		char *end = NULL;
-		int base = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10;
-		if (!s[0] || s[0] == '-' || s[0] == '+' || s[0] == ' ')
-			return fail_(c, "%s.%s: \"%s\" is not a number", path, key, s);
-		x = strtoull(s, &end, base);
-		if (*end || (base == 16 && !s[2]))
-			return fail_(c, "%s.%s: \"%s\" is not a number", path, key, s);
-	} else {
+	switch (rv_json_u64(v, true, &x)) {
+	case RV_JSON_NUM_OK:
+		break;
+	case RV_JSON_NUM_NEGATIVE:
+		return fail_(c, "%s.%s: must not be negative", path, key);
+	case RV_JSON_NUM_SYNTAX:
+		return fail_(c, "%s.%s: \"%s\" is not a number", path, key, json_string_value(v));
+	case RV_JSON_NUM_OVERFLOW:
+		return fail_(c, "%s.%s: \"%s\" does not fit in 64 bits", path, key,
+		             json_string_value(v));
+	default:
 		return fail_(c, "%s.%s: must be an integer or a \"0x...\" string", path, key);
 	}
 	if (x < min || x > max)

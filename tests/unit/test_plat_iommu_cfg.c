@@ -116,6 +116,8 @@ static const struct {
 } bad[] = {
     {"{\"iotlb_size\":4}", "iommu.iotlb_size: unknown field"},
     {"{\"iotlb_entries\":-1}", "iommu.iotlb_entries: must not be negative"},
+    {"{\"capabilities\":\"0x1ffffffffffffffff\"}",
+     "iommu.capabilities: \"0x1ffffffffffffffff\" does not fit in 64 bits"},
     {"{\"iotlb_entries\":\"0x100000000\"}", "iommu.iotlb_entries: 4294967296 is larger"},
     {"{\"msi_be\":1}", "iommu.msi_be: must be true or false"},
     {"{\"clear_capabilities\":[\"sv40\"]}", "iommu.clear_capabilities[0]: not a capability"},

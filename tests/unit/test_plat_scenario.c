@@ -97,6 +97,13 @@ static const struct {
      "steps[0].iova: \"0xq\" is not a number"},
     {"{" DEV ",\"steps\":[{\"op\":\"dma\",\"device\":\"a\",\"iova\":-1,\"size\":16}]}",
      "steps[0].iova: must not be negative"},
+    /* 2^64 + 0xff: an error, not strtoull()'s silent clamp to all ones */
+    {"{" DEV ",\"steps\":[{\"op\":\"dma\",\"device\":\"a\",\"iova\":\"0x100000000000000ff\","
+     "\"size\":16}]}",
+     "steps[0].iova: \"0x100000000000000ff\" does not fit in 64 bits"},
+    {"{" DEV ",\"steps\":[{\"op\":\"dma\",\"device\":\"a\",\"iova\":\"18446744073709551616\","
+     "\"size\":16}]}",
+     "steps[0].iova: \"18446744073709551616\" does not fit in 64 bits"},
     {"{" DEV ",\"steps\":[{\"op\":\"msi\",\"device\":\"a\",\"vector\":2}]}",
      "steps[0].vector: 2 is outside 0..1"},
     {"{" DEV ",\"steps\":[{\"op\":\"wait\",\"device\":\"a\"}]}", "steps[0].device: unknown field"},
