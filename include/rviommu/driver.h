@@ -571,7 +571,8 @@ static inline struct rvd_cmd rvd_cmd_ats_inval(uint32_t device_id, bool pv, uint
 /* Publish n commands and one IOFENCE.C (PR=PW=1) after them, then wait for
  * the fence.  Every command is checked first; a malformed or unsupported
  * one makes the call fail with nothing published.  n may exceed the queue
- * size (the core waits for room).  An IOFENCE.C inside cmds is allowed.
+ * size (the core waits for room).  An IOFENCE.C inside cmds is allowed; a
+ * trailing one without AV or WSI merges into the final fence.
  * Each IOTINVAL.GVMA is followed by ATS.INVAL to the ATS-enabled devices
  * whose translations it reaches (§9.2: the device ATC after the IOATC).
  * Return: 0, -EINVAL (a command is illegal for this IOMMU: reserved

@@ -221,6 +221,12 @@ int rvd_submit_cmds(struct rvd_iommu *m, const struct rvd_cmd *cmds, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		if (rvd_cmd_build(m->caps, m->fctl, &cmds[i], w))
 			return -EINVAL;
+	/* The batch always ends with an IOFENCE.C PR=PW=1, which subsumes a
+	 * caller's own trailing fence unless that one writes (AV) or signals
+	 * (WSI): sending both would wait twice for the same completions. */
+	if (n && cmds[n - 1].op == RVD_CMD_IOFENCE_C && !cmds[n - 1].fence.av &&
+	    !cmds[n - 1].fence.wsi)
+		n--;
 	m->host.ops->lock(m->host.ctx);
 	rvd_batch_init(&b);
 	for (unsigned i = 0; i < n; i++) {

@@ -100,10 +100,7 @@ int rvmsi_submit_rvd(void *ctx, const uint64_t (*cmds)[2], unsigned n)
 		else
 			return -EINVAL;
 	}
-	/* rvd_submit_cmds() ends every batch with its own IOFENCE.C with
-	 * PR = PW = 1, which subsumes a trailing fence of the table's (PW at
-	 * most): sending both would wait twice for the same completions. */
-	if (c[n - 1].op == RVD_CMD_IOFENCE_C && !c[n - 1].fence.av && !c[n - 1].fence.wsi)
-		n--;
+	/* The table's trailing IOFENCE.C merges into the one rvd_submit_cmds()
+	 * ends every batch with. */
 	return rvd_submit_cmds(ctx, c, n);
 }

@@ -297,6 +297,14 @@ static void test_submit_cmds(void **state)
 		assert_int_equal(t.h->cmds[n0 + i][1], (uint64_t)(i + 1) << 10);
 	}
 	assert_int_equal(t.h->cmds[n0 + 40][0], 0x3002);
+	/* A caller's trailing plain IOFENCE.C merges into the final one: one
+	 * fence published, not two (an AV fence would be kept). */
+	c[0] = rvd_cmd_iotinval_gvma(true, 7, true, 0x1000);
+	c[1] = rvd_cmd_iofence_c(false, true);
+	n0 = t.h->n_cmds;
+	assert_int_equal(rvd_submit_cmds(t.iommu, c, 2), 0);
+	assert_int_equal(t.h->n_cmds - n0, 2);
+	assert_int_equal(t.h->cmds[n0 + 1][0], 0x3002);
 	/* constructors: IODIR.INVAL_PDT DV=1 DID PID, ATS.INVAL to a segment */
 	c[0] = rvd_cmd_iodir_inval_pdt(DID, 9);
 	c[1] = rvd_cmd_ats_inval(0x020304, true, 3, 0);
