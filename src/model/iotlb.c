@@ -405,6 +405,22 @@ void rvm_caches_flush_all(struct rvm *m)
 /* IOTLB                                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* Insert a leaf into the IOTLB or the G-stage cache under space key
+ * 'key' (cache.h rule 2: inside a seqcount write section).  Entries are
+ * stamped with the space's current generation, so any later invalidation
+ * of the space retires them without a scan. */
+static void fill_(struct rvm *m, struct rvm_tlb_table *t, uint64_t key,
+                  const struct rvm_tlb_entry *e)
+{
+	if (!t->nsets || !entry_ok_(e))
+		return;
+	rvm_seq_write_begin(m);
+	gen_room_(m);
+	struct rvm_space *sp = space_claim_(m, key);
+	tlb_put_(t, key & KEY_GROUP, sp->gen, e);
+	rvm_seq_write_end(m);
+}
+
 const struct rvm_tlb_entry *rvm_iotlb_lookup(struct rvm *m, const struct rvm_tlb_tag *t,
                                              uint64_t iova)
 {
@@ -413,14 +429,7 @@ const struct rvm_tlb_entry *rvm_iotlb_lookup(struct rvm *m, const struct rvm_tlb
 
 void rvm_iotlb_insert(struct rvm *m, const struct rvm_tlb_tag *t, const struct rvm_tlb_entry *e)
 {
-	if (!m->caches.iotlb.nsets || !entry_ok_(e))
-		return;
-	uint64_t key = space_key_(t);
-	rvm_seq_write_begin(m);
-	gen_room_(m);
-	struct rvm_space *sp = space_claim_(m, key);
-	tlb_put_(&m->caches.iotlb, key & KEY_GROUP, sp->gen, e);
-	rvm_seq_write_end(m);
+	fill_(m, &m->caches.iotlb, space_key_(t), e);
 }
 
 void rvm_iotlb_inval_vma(struct rvm *m, bool gv, uint16_t gscid, bool pscv, uint32_t pscid, bool av,
@@ -525,14 +534,7 @@ const struct rvm_tlb_entry *rvm_gtlb_lookup(struct rvm *m, uint16_t gscid, uint6
 
 void rvm_gtlb_insert(struct rvm *m, uint16_t gscid, const struct rvm_tlb_entry *e)
 {
-	if (!m->caches.gtlb.nsets || !entry_ok_(e))
-		return;
-	uint64_t key = gspace_key_(gscid);
-	rvm_seq_write_begin(m);
-	gen_room_(m);
-	struct rvm_space *sp = space_claim_(m, key);
-	tlb_put_(&m->caches.gtlb, key & KEY_GROUP, sp->gen, e);
-	rvm_seq_write_end(m);
+	fill_(m, &m->caches.gtlb, gspace_key_(gscid), e);
 }
 
 /* ------------------------------------------------------------------------ */
