@@ -286,47 +286,43 @@ static void write_qbase(struct rvm_queue *q, uint64_t v, uint8_t log2_max, uint6
 	q->tail &= queue_mask(q);
 }
 
-/* §5.15 cqcsr. */
+/* The part of §5.15-5.17 the three queue CSRs share: RW1C error bits, the
+ * interrupt enable, and the en/on handshake.  en 0->1 clears the error
+ * bits and the IOMMU-owned index (*index_on_enable: cqh, fqt or pqt), then
+ * the queue is on; 1->0 turns it off at once, as nothing is in flight in
+ * this synchronous model.  Returns true when this write enabled the queue. */
+static bool write_qcsr_(struct rvm_queue *q, uint32_t v, uint32_t rw1c, uint32_t *index_on_enable)
+{
+	q->csr &= ~(v & rw1c);
+	q->csr = (q->csr & ~RVI_QCSR_IE) | (v & RVI_QCSR_IE);
+	if (!(q->csr & RVI_QCSR_EN) && (v & RVI_QCSR_EN)) {
+		*index_on_enable = 0;
+		q->csr &= ~rw1c;
+		q->csr |= RVI_QCSR_EN | RVI_QCSR_ON;
+		return true;
+	}
+	if ((q->csr & RVI_QCSR_EN) && !(v & RVI_QCSR_EN))
+		q->csr &= ~(uint32_t)(RVI_QCSR_EN | RVI_QCSR_ON);
+	return false;
+}
+
+/* §5.15 cqcsr: cmd_ill, cmd_to, cqmf and fence_w_ip are RW1C; a command
+ * stalled at IOFENCE.C is abandoned when the queue turns off. */
 static void write_cqcsr(struct rvm *m, uint32_t v)
 {
-	struct rvm_queue *q = &m->cq;
-	uint32_t rw1c = RVI_CQCSR_ERRORS | RVI_CQCSR_FENCE_W_IP;
-
-	q->csr &= ~(v & rw1c);
-	q->csr = (q->csr & ~RVI_CQCSR_CIE) | (v & RVI_CQCSR_CIE);
-	if (!(q->csr & RVI_CQCSR_CQEN) && (v & RVI_CQCSR_CQEN)) {
-		/* 0->1: cqh, cmd_ill, cmd_to, cqmf and fence_w_ip clear, then
-		 * the queue is on.  A timeout noted before the queue was
-		 * (re)enabled belongs to commands that no longer exist. */
-		q->head = 0;
-		q->csr &= ~rw1c;
-		q->csr |= RVI_CQCSR_CQEN | RVI_CQCSR_CQON;
+	if (write_qcsr_(&m->cq, v, RVI_CQCSR_ERRORS | RVI_CQCSR_FENCE_W_IP, &m->cq.head))
+		/* A timeout noted before the queue was (re)enabled belongs to
+		 * commands that no longer exist. */
 		m->ats_timed_out = false;
-	} else if ((q->csr & RVI_CQCSR_CQEN) && !(v & RVI_CQCSR_CQEN)) {
-		/* 1->0: nothing is in flight in this synchronous model, so on
-		 * drops at once; a command stalled at IOFENCE.C is abandoned. */
-		q->csr &= ~(uint32_t)(RVI_CQCSR_CQEN | RVI_CQCSR_CQON);
-	}
 	/* Clearing the last error bit (or enabling) resumes processing. */
 	rvm_cq_process(m);
 	rvm_intr_update(m);
 }
 
-/* §5.16 fqcsr and §5.17 pqcsr share a layout: en, ie, mf, of. */
+/* §5.16 fqcsr and §5.17 pqcsr: mf and of are RW1C (fqmf/fqof == pqmf/pqof). */
 static void write_record_qcsr(struct rvm *m, struct rvm_queue *q, uint32_t v)
 {
-	uint32_t rw1c = RVI_FQCSR_FQMF | RVI_FQCSR_FQOF; /* == pqmf | pqof */
-
-	q->csr &= ~(v & rw1c);
-	q->csr = (q->csr & ~RVI_QCSR_IE) | (v & RVI_QCSR_IE);
-	if (!(q->csr & RVI_QCSR_EN) && (v & RVI_QCSR_EN)) {
-		/* 0->1: the tail and both error bits clear, then on. */
-		q->tail = 0;
-		q->csr &= ~rw1c;
-		q->csr |= RVI_QCSR_EN | RVI_QCSR_ON;
-	} else if ((q->csr & RVI_QCSR_EN) && !(v & RVI_QCSR_EN)) {
-		q->csr &= ~(uint32_t)(RVI_QCSR_EN | RVI_QCSR_ON);
-	}
+	write_qcsr_(q, v, RVI_FQCSR_FQMF | RVI_FQCSR_FQOF, &q->tail);
 	rvm_intr_update(m);
 }
 
