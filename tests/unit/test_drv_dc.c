@@ -264,7 +264,23 @@ struct chk {
 	unsigned n;
 	unsigned v0_seen, checks, bad;
 	uint64_t pa_old, pa_new;
+	/* §9.2: invalidations are issued after the store is globally visible,
+	 * i.e. a barrier separates the new DC in memory from the cqt write
+	 * that publishes them.  fenced_new: a wmb ran while the DC was new;
+	 * unordered: a cqt write found the new DC with no such wmb before it. */
+	bool fenced_new;
+	unsigned unordered;
 };
+
+static bool dc_is_new(struct chk *k)
+{
+	int e;
+	const uint64_t *p = rvd_ddt_dc(k->t->iommu, DID, false, &e);
+	for (unsigned i = 0; i < k->n; i++)
+		if (__atomic_load_n(&p[i], __ATOMIC_RELAXED) != k->new_[i])
+			return false;
+	return true;
+}
 
 static void check_dc(struct dh *h, void *arg)
 {
@@ -287,6 +303,22 @@ static void check_dc(struct dh *h, void *arg)
 		k->bad++;
 }
 
+static void on_wmb_check(struct dh *h, void *arg)
+{
+	struct chk *k = arg;
+	if (dc_is_new(k))
+		k->fenced_new = true;
+	check_dc(h, arg);
+}
+
+static void on_cqt_check(struct dh *h, void *arg)
+{
+	struct chk *k = arg;
+	if (dc_is_new(k) && !k->fenced_new)
+		k->unordered++;
+	check_dc(h, arg);
+}
+
 /* Switch DID from 'from' to 'to' under the checker; return it. */
 static struct chk switch_checked(struct t *t, struct rvd_domain *from, struct rvd_domain *to,
                                  uint64_t pa_old, uint64_t pa_new, unsigned *pubs, unsigned *fences)
@@ -301,9 +333,9 @@ static struct chk switch_checked(struct t *t, struct rvd_domain *from, struct rv
 	memcpy(k.old, dc_of(t), k.n * 8);
 	rvd_make_dc(to, k.new_);
 	assert_int_equal(dma(t, false, 0, RVM_ACC_READ, IOVA, NULL), 0); /* cached */
-	t->h->on_wmb = check_dc;
+	t->h->on_wmb = on_wmb_check;
 	t->h->on_wmb_arg = &k;
-	t->h->on_cqt = check_dc;
+	t->h->on_cqt = on_cqt_check;
 	t->h->on_cqt_arg = &k;
 	unsigned c0 = t->h->n_cqt_writes, f0 = t->h->n_fences;
 	assert_int_equal(rvd_attach_dev(to, DID), 0);
@@ -329,8 +361,9 @@ static void test_hitless_one_word(void **state)
 	struct chk k = switch_checked(&t, a, b, BUF_A, BUF_B, &pubs, &fences);
 	assert_true(k.checks >= 2);
 	assert_int_equal(k.bad, 0);
-	assert_int_equal(k.v0_seen, 0); /* (a) never through V=0 */
-	assert_int_equal(pubs, 1);      /* one publication, one fence */
+	assert_int_equal(k.v0_seen, 0);   /* (a) never through V=0 */
+	assert_int_equal(k.unordered, 0); /* a barrier before the publication */
+	assert_int_equal(pubs, 1);        /* one publication, one fence */
 	assert_int_equal(fences, 1);
 	/* its commands: IODIR DID, IOTINVAL.VMA GV=1 a, IOTINVAL.GVMA GV=1 a,
 	 * IOFENCE.C */
